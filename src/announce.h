@@ -1,0 +1,60 @@
+/*
+ * What each Established peer should hear: the desired state of every
+ * configured prefix, each peer's Adj-RIB-Out, and the UPDATEs that bring
+ * one to the other. Never touches sockets: it hands complete messages to
+ * session_send() and paces itself on session_output_pending().
+ */
+#ifndef ANYCASTD_ANNOUNCE_H
+#define ANYCASTD_ANNOUNCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "anycastd.h"
+
+/* Output queue levels between which announce.c refills a peer. */
+#define ANNOUNCE_LOW_WATER	(64 * 1024)
+#define ANNOUNCE_HIGH_WATER	(256 * 1024)
+
+enum announce_state {
+	ANNOUNCE_WITHDRAWN,
+	ANNOUNCE_ANNOUNCED,
+	ANNOUNCE_GSHUT,		/* RFC 8326: announced with 65535:0 */
+};
+
+/* Runtime state of one configured prefix. */
+struct prefix_state {
+	const struct prefix_conf *conf;
+	bool		 up;		/* its requires expression holds */
+	bool		 drained;
+	enum announce_state state;
+	struct timespec	 since;		/* last change of state */
+	char		 reason[64];	/* why it is in this state */
+};
+
+/* Builds the prefix table from d->conf; every prefix starts withdrawn
+ * unless it has no requires. */
+void	 announce_init(struct daemon *);
+void	 announce_free(struct daemon *);
+/* A reloaded configuration: withdraws removed prefixes, re-announces
+ * changed ones, keeps the rest. Call before d->conf is replaced. */
+void	 announce_reload(struct daemon *, const struct config *);
+
+/* The set of prefixes for show and metrics. */
+size_t	 announce_prefix_count(const struct daemon *);
+const struct prefix_state *announce_prefix(const struct daemon *, size_t);
+
+/* The health engine's verdict for a prefix changed. */
+void	 announce_prefix_set_up(struct daemon *, size_t idx, bool up);
+
+/* Called by session.c. */
+void	 announce_peer_init(struct peer *);
+void	 announce_peer_free(struct peer *);
+void	 announce_peer_state(struct peer *);	/* after any state change */
+void	 announce_peer_up(struct peer *);	/* became Established */
+void	 announce_refresh(struct peer *, enum bgp_aid);
+void	 announce_output_drained(struct peer *);
+/* Prefixes currently announced to a peer. */
+size_t	 announce_peer_sent(const struct peer *);
+
+#endif /* ANYCASTD_ANNOUNCE_H */
