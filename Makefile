@@ -38,9 +38,8 @@ export ANYCASTD_DATA
 endif
 
 # Programs, by path in the default tree; each names its sources and extra
-# libraries as <name>_SRCS and <name>_LIBS.  The daemon arrives later:
-#	PROGS = src/anycastd src/anycastctl
-PROGS =
+# libraries as <name>_SRCS and <name>_LIBS.
+PROGS =		src/anycastd src/anycastctl
 anycastd_SRCS =		src/anycastd.c
 anycastd_LIBS =
 anycastctl_SRCS =	src/anycastctl.c src/ctl_show.c

@@ -7,14 +7,19 @@
  * the session's queue, so a peer that reads slowly gets its routes as fast
  * as it takes them without the daemon buffering the whole table.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/event.h>
 
 #include "anycastd.h"
 #include "announce.h"
 #include "bgp.h"
 #include "log.h"
 #include "session.h"
+#include "state.h"
 #include "util.h"
 
 #define PACK_BATCH	1024	/* prefixes handed to the packer at once */
@@ -43,14 +48,159 @@ struct attr_scratch {
 };
 
 static void	 pump(struct peer *);
+static void	 mark_dirty(struct peer *, size_t);
 
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	mono_now(&ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+enum announce_state
+announce_decide(const struct prefix_conf *pc, enum announce_state cur,
+    bool up, bool drained, uint64_t now, uint64_t *until)
+{
+	if (up && !drained)
+		return ANNOUNCE_ANNOUNCED;
+	if (pc->on_down == PREFIX_ON_DOWN_WITHDRAW)
+		return ANNOUNCE_WITHDRAWN;
+	switch (cur) {
+	case ANNOUNCE_ANNOUNCED:
+		/* RFC 8326: lower the preference first, withdraw later. */
+		*until = now + pc->gshut_ms;
+		return pc->gshut_ms > 0 ? ANNOUNCE_GSHUT : ANNOUNCE_WITHDRAWN;
+	case ANNOUNCE_GSHUT:
+		return now >= *until ? ANNOUNCE_WITHDRAWN : ANNOUNCE_GSHUT;
+	case ANNOUNCE_WITHDRAWN:
+		break;
+	}
+	return ANNOUNCE_WITHDRAWN;	/* never re-announce only to shut */
+}
+
+static void	 gshut_cb(evutil_socket_t, short, void *);
+
+/* Why a prefix is where it is, for show prefixes. */
+static void
+set_reason(struct prefix_state *ps)
+{
+	const char *r;
+
+	switch (ps->state) {
+	case ANNOUNCE_ANNOUNCED:
+		r = ps->conf->requires == NULL ? "no requires" :
+		    "requires true";
+		break;
+	case ANNOUNCE_GSHUT:
+		r = ps->drained ? "drained, graceful shutdown" :
+		    "requires false, graceful shutdown";
+		break;
+	case ANNOUNCE_WITHDRAWN:
+	default:
+		r = ps->drained ? "drained" : "requires false";
+		break;
+	}
+	strlcpy(ps->reason, r, sizeof(ps->reason));
+}
+
+/* Arms the one timer for the earliest graceful-shutdown deadline. */
+static void
+gshut_arm(struct daemon *d)
+{
+	uint64_t first = UINT64_MAX, now = now_ms(), ms;
+	struct timeval tv;
+	size_t i;
+
+	for (i = 0; i < d->nprefixes; i++)
+		if (d->prefixes[i].state == ANNOUNCE_GSHUT &&
+		    d->prefixes[i].gshut_until < first)
+			first = d->prefixes[i].gshut_until;
+	if (first == UINT64_MAX) {
+		evtimer_del(d->gshut_timer);
+		return;
+	}
+	ms = first > now ? first - now : 0;
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(d->gshut_timer, &tv);
+}
+
+/* Applies the decision for prefix i; sends what changed right away. */
+static void
+prefix_update(struct daemon *d, size_t i, uint64_t now)
+{
+	struct prefix_state *ps = &d->prefixes[i];
+	enum announce_state next;
+	struct peer *p;
+	char pfx[CONFIG_PREFIX_STRLEN];
+
+	next = announce_decide(ps->conf, ps->state, ps->up, ps->drained, now,
+	    &ps->gshut_until);
+	if (next == ps->state) {
+		set_reason(ps);
+		return;
+	}
+	log_info("prefix %s: %s -> %s", config_prefix_ntop(&ps->conf->prefix,
+	    pfx, sizeof(pfx)), announce_state_name(ps->state),
+	    announce_state_name(next));
+	ps->state = next;
+	mono_now(&ps->since);
+	set_reason(ps);
+	TAILQ_FOREACH(p, &d->peers, entry) {
+		mark_dirty(p, i);
+		if (p->state == FSM_ESTABLISHED)
+			pump(p);
+	}
+}
+
+static void
+gshut_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	uint64_t now = now_ms();
+	size_t i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < d->nprefixes; i++)
+		if (d->prefixes[i].state == ANNOUNCE_GSHUT)
+			prefix_update(d, i, now);
+	gshut_arm(d);
+}
+
+const char *
+announce_state_name(enum announce_state s)
+{
+	switch (s) {
+	case ANNOUNCE_ANNOUNCED:
+		return "announced";
+	case ANNOUNCE_GSHUT:
+		return "graceful-shutdown";
+	case ANNOUNCE_WITHDRAWN:
+		break;
+	}
+	return "withdrawn";
+}
+
+/* The prefix table, with drains from the state file applied before any
+ * session exists. */
 void
 announce_init(struct daemon *d)
 {
 	struct prefix_conf *pc;
 	struct prefix_state *ps;
-	size_t i = 0;
+	struct bgp_prefix *drained = NULL;
+	size_t i = 0, j, ndrained = 0;
+	char err[256];
 
+	if (state_load(d->conf->state_file, &drained, &ndrained, err,
+	    sizeof(err)) == -1)
+		log_warnx("state file: %s; starting with nothing drained", err);
+	d->gshut_timer = evtimer_new(d->base, gshut_cb, d);
+	if (d->gshut_timer == NULL)
+		fatalx("evtimer_new");
 	d->nprefixes = d->conf->nprefixes;
 	d->prefixes = xcalloc(d->nprefixes ? d->nprefixes : 1,
 	    sizeof(*d->prefixes));
@@ -58,16 +208,97 @@ announce_init(struct daemon *d)
 		ps = &d->prefixes[i++];
 		ps->conf = pc;
 		ps->up = pc->requires == NULL;
-		ps->state = ps->up ? ANNOUNCE_ANNOUNCED : ANNOUNCE_WITHDRAWN;
+		for (j = 0; j < ndrained; j++)
+			if (memcmp(&drained[j], &pc->prefix,
+			    sizeof(pc->prefix)) == 0)
+				ps->drained = true;
+		ps->state = ps->up && !ps->drained ? ANNOUNCE_ANNOUNCED :
+		    ANNOUNCE_WITHDRAWN;
 		mono_now(&ps->since);
-		strlcpy(ps->reason, ps->up ? "no requires" :
-		    "checks not yet up", sizeof(ps->reason));
+		set_reason(ps);
+		if (ps->drained)
+			log_info("prefix %s drained (state file)",
+			    config_prefix_ntop(&pc->prefix, err, sizeof(err)));
 	}
+	free(drained);
+}
+
+void
+announce_checks_changed(struct daemon *d, expr_check_cb *check_up, void *arg)
+{
+	uint64_t now = now_ms();
+	size_t i;
+
+	for (i = 0; i < d->nprefixes; i++) {
+		d->prefixes[i].up = expr_eval(d->prefixes[i].conf->requires,
+		    check_up, arg);
+		prefix_update(d, i, now);
+	}
+	gshut_arm(d);
+}
+
+static int
+drain_save(struct daemon *d, char *err, size_t errlen)
+{
+	struct bgp_prefix *v;
+	size_t i, n = 0;
+	int rc = 0;
+
+	v = xcalloc(d->nprefixes ? d->nprefixes : 1, sizeof(*v));
+	for (i = 0; i < d->nprefixes; i++)
+		if (d->prefixes[i].drained)
+			v[n++] = d->prefixes[i].conf->prefix;
+	if (state_save(d->conf->state_file, v, n) == -1) {
+		snprintf(err, errlen, "cannot write the state file %s: %s "
+		    "(the drain applies until restart)", d->conf->state_file,
+		    strerror(errno));
+		log_warnx("%s", err);
+		rc = -1;
+	}
+	free(v);
+	return rc;
+}
+
+int
+announce_drain(struct daemon *d, const struct bgp_prefix *p, bool drain,
+    char *err, size_t errlen)
+{
+	uint64_t now = now_ms();
+	size_t i;
+	int changed = 0, found = 0;
+	char pfx[CONFIG_PREFIX_STRLEN];
+
+	for (i = 0; i < d->nprefixes; i++) {
+		if (p != NULL && memcmp(&d->prefixes[i].conf->prefix, p,
+		    sizeof(*p)) != 0)
+			continue;
+		found++;
+		if (d->prefixes[i].drained == drain)
+			continue;
+		d->prefixes[i].drained = drain;
+		log_info("prefix %s %s", config_prefix_ntop(
+		    &d->prefixes[i].conf->prefix, pfx, sizeof(pfx)),
+		    drain ? "drained" : "undrained");
+		prefix_update(d, i, now);
+		changed++;
+	}
+	gshut_arm(d);
+	if (p != NULL && found == 0) {
+		snprintf(err, errlen, "%s is not a configured prefix",
+		    config_prefix_ntop(p, pfx, sizeof(pfx)));
+		return -1;
+	}
+	if (changed > 0 && drain_save(d, err, errlen) == -1)
+		return -1;
+	return changed;
 }
 
 void
 announce_free(struct daemon *d)
 {
+	if (d->gshut_timer != NULL)
+		event_free(d->gshut_timer);
+	d->gshut_timer = NULL;
 	free(d->prefixes);
 	d->prefixes = NULL;
 	d->nprefixes = 0;
@@ -96,29 +327,6 @@ mark_dirty(struct peer *p, size_t i)
 	o->ndirty++;
 	if (i < o->next)
 		o->next = i;
-}
-
-void
-announce_prefix_set_up(struct daemon *d, size_t i, bool up)
-{
-	struct prefix_state *ps;
-	enum announce_state want;
-	struct peer *p;
-
-	if (i >= d->nprefixes)
-		return;
-	ps = &d->prefixes[i];
-	ps->up = up;
-	want = up && !ps->drained ? ANNOUNCE_ANNOUNCED : ANNOUNCE_WITHDRAWN;
-	if (want == ps->state)
-		return;
-	ps->state = want;
-	mono_now(&ps->since);
-	TAILQ_FOREACH(p, &d->peers, entry) {
-		mark_dirty(p, i);
-		if (p->state == FSM_ESTABLISHED)
-			pump(p);
-	}
 }
 
 void
@@ -457,6 +665,7 @@ announce_reload(struct daemon *d, const struct config *nc)
 	size_t i, j, n = nc->nprefixes, oldn = d->nprefixes;
 	size_t *map;		/* new index -> old index, or SIZE_MAX */
 	uint8_t *sent;
+	uint64_t now = now_ms();
 
 	/* Withdraw what leaves, while the old table still describes it. */
 	for (j = 0; j < oldn; j++)
@@ -481,22 +690,23 @@ announce_reload(struct daemon *d, const struct config *nc)
 				map[i] = j;
 		if (map[i] != SIZE_MAX) {
 			ps = &old[map[i]];
+			/* A changed requires waits for the next verdict. */
 			nps[i].up = pc->requires == NULL ? true :
 			    (ps->conf->requires != NULL &&
 			    expr_equal(ps->conf->requires, pc->requires) &&
 			    ps->up);
 			nps[i].drained = ps->drained;
+			nps[i].state = ps->state;
+			nps[i].gshut_until = ps->gshut_until;
 			nps[i].since = ps->since;
-			strlcpy(nps[i].reason, ps->reason,
-			    sizeof(nps[i].reason));
 		} else {
 			nps[i].up = pc->requires == NULL;
+			nps[i].state = ANNOUNCE_WITHDRAWN;
 			mono_now(&nps[i].since);
-			strlcpy(nps[i].reason, nps[i].up ? "no requires" :
-			    "checks not yet up", sizeof(nps[i].reason));
 		}
-		nps[i].state = nps[i].up && !nps[i].drained ?
-		    ANNOUNCE_ANNOUNCED : ANNOUNCE_WITHDRAWN;
+		nps[i].state = announce_decide(pc, nps[i].state, nps[i].up,
+		    nps[i].drained, now, &nps[i].gshut_until);
+		set_reason(&nps[i]);
 		i++;
 	}
 
@@ -540,4 +750,5 @@ announce_reload(struct daemon *d, const struct config *nc)
 			mark_dirty(p, i);
 		pump(p);
 	}
+	gshut_arm(d);
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "anycastd.h"
 
@@ -28,9 +29,21 @@ struct prefix_state {
 	bool		 up;		/* its requires expression holds */
 	bool		 drained;
 	enum announce_state state;
+	uint64_t	 gshut_until;	/* ANNOUNCE_GSHUT: withdraw then (ms) */
 	struct timespec	 since;		/* last change of state */
 	char		 reason[64];	/* why it is in this state */
 };
+
+/*
+ * The decision for one prefix, pure so it can be tested with a fake
+ * clock: announced exactly while up and not drained; otherwise the
+ * prefix's on-down action, which for graceful-shutdown keeps it announced
+ * with 65535:0 until *until (ms, set when the state is entered) and then
+ * withdraws. now is monotonic milliseconds.
+ */
+enum announce_state announce_decide(const struct prefix_conf *,
+	    enum announce_state cur, bool up, bool drained, uint64_t now,
+	    uint64_t *until);
 
 /* Builds the prefix table from d->conf; every prefix starts withdrawn
  * unless it has no requires. */
@@ -44,8 +57,17 @@ void	 announce_reload(struct daemon *, const struct config *);
 size_t	 announce_prefix_count(const struct daemon *);
 const struct prefix_state *announce_prefix(const struct daemon *, size_t);
 
-/* The health engine's verdict for a prefix changed. */
-void	 announce_prefix_set_up(struct daemon *, size_t idx, bool up);
+const char	*announce_state_name(enum announce_state);
+
+/* Checks changed: re-evaluates every prefix's requires expression. */
+void	 announce_checks_changed(struct daemon *, expr_check_cb *, void *);
+/*
+ * drain/undrain of one prefix (p) or all (p NULL), saved to the state
+ * file. Returns how many prefixes changed, or -1 with a message in err
+ * (unknown prefix, state file not writable: the drain still applies).
+ */
+int	 announce_drain(struct daemon *, const struct bgp_prefix *p, bool drain,
+	    char *err, size_t errlen);
 
 /* Called by session.c. */
 void	 announce_peer_init(struct peer *);

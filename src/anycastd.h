@@ -108,6 +108,7 @@ struct daemon {
 	struct control		*control;
 	struct prefix_state	*prefixes;	/* announce.c's, one per prefix */
 	size_t			 nprefixes;
+	struct event		*gshut_timer;	/* announce.c's */
 	struct timespec		 started;	/* CLOCK_MONOTONIC */
 	time_t			 started_wall;
 	bool			 stopping;

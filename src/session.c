@@ -1068,10 +1068,18 @@ pending_read_cb(struct bufferevent *bev, void *arg)
 		return;
 	evbuffer_copyout(in, hdrbytes, sizeof(hdrbytes));
 	buf_view(&b, hdrbytes, sizeof(hdrbytes));
-	if (bgp_msg_get_header(&b, BGP_MAX_MSG_LEN, &hdr, &err) == -1 ||
-	    hdr.type != BGP_MSG_OPEN) {
-		/* Before its OPEN the peer may send nothing else. */
-		conn_close(c, false);
+	if (bgp_msg_get_header(&b, BGP_MAX_MSG_LEN, &hdr, &err) == -1) {
+		send_notification(p, c, err.code, err.subcode, err.data,
+		    err.datalen, NULL);
+		conn_close(c, true);
+		return;
+	}
+	if (hdr.type != BGP_MSG_OPEN) {
+		/* This connection is in OpenSent: anything but an OPEN is an
+		 * FSM error (RFC 4271 8.2.2, RFC 6608). */
+		send_notification(p, c, BGP_ERR_FSM, BGP_ERR_FSM_OPENSENT,
+		    NULL, 0, NULL);
+		conn_close(c, true);
 		return;
 	}
 	if (evbuffer_get_length(in) < hdr.len)

@@ -7,10 +7,13 @@
 # the binaries (default: $BUILDDIR/src/).
 
 set -u
+# shellcheck source=tests/interop/lib.sh
 . "$(dirname "$0")/interop/lib.sh"
 
-command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 ||
-    skip "bird not found (Debian package bird2)"
+if ! command -v bird >/dev/null 2>&1 || ! command -v birdc >/dev/null 2>&1
+then
+	skip "bird not found (Debian package bird2)"
+fi
 it_init "interop-bird"
 
 RT_AS=4200000001
@@ -23,6 +26,20 @@ AC_BOTH="	family ipv4 unicast
 
 V4_ATTRS=("BGP.as_path: $AC_AS" "BGP.next_hop: $POP_ADDR4" "BGP.med: 10"
     "BGP.community: (65010,100)" "BGP.large_community: (65010, 1, 1)")
+
+# `show protocols all ac` has a line matching the regular expression.
+ac_proto_has() { bird_cli show protocols all ac | grep -Eq -- "$1"; }
+
+# The neighbor capabilities BIRD saw in our OPEN.
+bird_peer_caps() {
+	bird_cli show protocols all ac |
+	    sed -n '/Neighbor capabilities/,/Session:/p'
+}
+
+both_up() { ac_established "$1" && bird_established ac; }
+either_up() { ac_established "$1" || bird_established ac; }
+one_session() { both_up "$RT_ADDR4" && pop_conns_are "$1" "$2"; }
+one_session_any() { one_session 1 0 || one_session 0 1; }
 
 # --- 1 -------------------------------------------------------------------------
 s1() {
@@ -41,20 +58,18 @@ protocol bgp ac {
 	expect_within "anycastd: session Established" 10 \
 	    ac_established "$RT_ADDR4" || return 1
 	expect "BIRD: session Established" bird_established ac
-	expect "BIRD: 4-octet AS session with AS $AC_AS" eval \
-	    'bird_cli show protocols all ac | grep -q "Neighbor AS:.*$AC_AS" &&
-	     bird_cli show protocols all ac | grep -q "Session:.*external.*AS4"'
-	expect "BIRD: both families negotiated" eval \
-	    'bird_cli show protocols all ac |
-	     sed -n "/Neighbor capabilities/,/Session:/p" |
-	     grep -q "AF announced: ipv4 ipv6"'
+	expect "BIRD: neighbor AS $AC_AS" ac_proto_has "Neighbor AS: +$AC_AS\$"
+	expect "BIRD: external session with 4-octet AS numbers" \
+	    ac_proto_has "Session: +external.*AS4"
+	expect "BIRD: both families negotiated" \
+	    grep -q "AF announced: ipv4 ipv6" <<<"$(bird_peer_caps)"
 	expect_within "BIRD: $V4_PREFIX with AS path, next hop, MED, communities" 5 \
 	    bird_route_has "$V4_PREFIX" "${V4_ATTRS[@]}"
 	expect_within "BIRD: $V6_PREFIX with next hop $POP_ADDR6" 5 \
 	    bird_route_has "$V6_PREFIX" "BGP.as_path: $AC_AS" \
 	    "BGP.next_hop: $POP_ADDR6"
-	expect "anycastd: prefixes_sent 2" eval \
-	    '[ "$(ctl show neighbors | jq ".neighbors[0].prefixes_sent")" = 2 ]'
+	expect "anycastd: prefixes_sent 2" \
+	    ac_field_is "$RT_ADDR4" prefixes_sent 2
 }
 
 # --- 2 -------------------------------------------------------------------------
@@ -74,8 +89,8 @@ protocol bgp ac {
 	expect_within "anycastd: session Established" 15 \
 	    ac_established "$RT_ADDR6" || return 1
 	expect "BIRD: session Established" bird_established ac
-	expect "the router opened the connection (anycastd passive)" eval \
-	    '[ "$(ip netns exec "$NS_POP" ss -Htn state established "( sport = :179 )" | wc -l)" = 1 ]'
+	expect "the router opened the connection (anycastd passive)" \
+	    pop_conns_are 1 0
 	expect_within "BIRD: $V6_PREFIX with next hop $POP_ADDR6" 5 \
 	    bird_route_has "$V6_PREFIX" "BGP.as_path: $AC_AS" \
 	    "BGP.next_hop: $POP_ADDR6"
@@ -98,8 +113,8 @@ protocol bgp ac {
 	bird_start "$dir" && ac_start "$dir" || return 1
 	expect_within "anycastd: session Established" 10 \
 	    ac_established "$RT_ADDR4" || return 1
-	expect "BIRD: internal session Established" eval \
-	    'bird_established ac && bird_cli show protocols all ac | grep -q "Session:.*internal"'
+	expect "BIRD: session Established" bird_established ac
+	expect "BIRD: internal session" ac_proto_has "Session: +internal"
 	expect_within "BIRD: $V4_PREFIX with LOCAL_PREF 100, empty AS path" 5 \
 	    bird_route_has "$V4_PREFIX" "BGP.local_pref: 100" "BGP.as_path:" \
 	    "BGP.next_hop: $POP_ADDR4" "BGP.med: 10"
@@ -152,10 +167,10 @@ s4() {
 	connect-retry 1s" "listen $POP_ADDR4 port 179"
 	ac_start "$dir/c" && bird_start "$dir/c" || return 1
 	expect "mismatching passwords: never Established in 10 s" \
-	    never_for 10 eval 'ac_established "$RT_ADDR4" || bird_established ac'
+	    never_for 10 either_up "$RT_ADDR4"
 	expect "anycastd still running" pid_alive "$AC_PID"
-	expect "show neighbors still answers" eval \
-	    'ctl show neighbors | jq -e ".neighbors | length == 1" >/dev/null'
+	expect "show neighbors still answers" ac_field_is "$RT_ADDR4" address \
+	    "$RT_ADDR4"
 	local n
 	n=$(ip netns exec "$NS_POP" nstat -az TcpExtTCPMD5Failure \
 	    TcpExtTCPMD5Unexpected TcpExtTCPMD5NotFound 2>/dev/null |
@@ -181,22 +196,21 @@ protocol bgp ac {
 	bird_start "$dir" && ac_start "$dir" || return 1
 	expect_within "Established with hold time 3" 10 \
 	    ac_established "$RT_ADDR4" || return 1
-	expect "anycastd: hold_time 3" eval \
-	    '[ "$(ctl show neighbors | jq ".neighbors[0].hold_time")" = 3 ]'
+	expect "anycastd: hold_time 3" ac_field_is "$RT_ADDR4" hold_time 3
 	kill -STOP "$RT_PID"
 	t0=$SECONDS
 	expect_within "anycastd drops the session when BIRD stops (SIGSTOP)" 8 \
 	    ac_not_established "$RT_ADDR4"
 	dt=$((SECONDS - t0))
 	expect "... after about the hold time (${dt}s, 2-5 s)" \
-	    eval '[ "$dt" -ge 2 ] && [ "$dt" -le 5 ]'
+	    between "$dt" 2 5
 	expect "anycastd logs Hold Timer Expired" \
 	    ac_log_has "Hold Timer Expired"
-	expect "last_error says Hold Timer Expired" eval \
-	    'ac_last_error "$RT_ADDR4" | grep -q "Hold Timer Expired"'
+	expect "last_error says Hold Timer Expired" \
+	    grep -q "Hold Timer Expired" <<<"$(ac_last_error "$RT_ADDR4")"
 	kill -CONT "$RT_PID"
 	expect_within "re-established after SIGCONT (back-off bounded)" 30 \
-	    eval 'ac_established "$RT_ADDR4" && bird_established ac'
+	    both_up "$RT_ADDR4"
 	expect_within "BIRD holds $V4_PREFIX again" 5 \
 	    bird_route_has "$V4_PREFIX" "${V4_ATTRS[@]}"
 }
@@ -230,11 +244,17 @@ protocol bgp ac {
 	sleep 1
 	kill -CONT "$AC_PID"
 	expect_within "settles: both Established, one TCP connection" 20 \
-	    eval 'ac_established "$RT_ADDR4" && bird_established ac &&
-	    [ "$(pop_estab_179)" = 1 ]' || return 1
+	    one_session_any || return 1
 	expect "stays so for 4 s" holds_for "" 4 \
-	    eval 'ac_established "$RT_ADDR4" && bird_established ac &&
-	    [ "$(pop_estab_179)" = 1 ]'
+	    one_session_any
+	# Ideally one connection is dropped and the session is not (RFC 4271
+	# 6.8). With BIRD that is a race both ways: when anycastd's connection
+	# reaches Established first here, it keeps that one (6.8: the new
+	# connection goes), while BIRD, still in OpenConfirm on it, may keep
+	# its own by the BGP Identifiers; the session then restarts once.
+	if ! ac_never_idle; then
+		say "    (note: the session restarted once during the collision)"
+	fi
 	if grep -qi collision "$AC_LOG"; then
 		say "    (anycastd: $(grep -i collision "$AC_LOG" | sed "s/^neighbor [^:]*: //" | paste -sd";" -))"
 	else
@@ -286,16 +306,16 @@ protocol bgp ac {
 	    "{\"prefix\":\"2001:db8:100::/48\",\"neighbor\":\"$RT_ADDR4\",
 	      \"as_path\":[$RT_AS],\"next_hop\":\"$RT_ADDR6\",
 	      \"communities\":[\"65000:1\"]}"
-	expect "show rib: nothing else" eval \
-	    '[ "$(ctl show rib | jq ".routes | length")" = 2 ]'
-	expect "show rib $RT_ADDR4: the same two" eval \
-	    '[ "$(ctl show rib "$RT_ADDR4" | jq ".routes | length")" = 2 ]'
-	expect "show neighbors: prefixes_received 2" eval \
-	    '[ "$(ctl show neighbors | jq ".neighbors[0].prefixes_received")" = 2 ]'
+	expect "show rib: nothing else" rib_count_is 2
+	expect "show rib $RT_ADDR4: the same" \
+	    [ "$(ctl show rib "$RT_ADDR4" | jq -c .)" = "$(ctl show rib | jq -c .)" ]
+	expect "show neighbors: prefixes_received 2" \
+	    ac_field_is "$RT_ADDR4" prefixes_received 2
 	bird_cli disable s4 >/dev/null
 	bird_cli disable s6 >/dev/null
-	expect_within "BIRD withdraws both: show rib empty" 5 eval \
-	    '[ "$(ctl show rib | jq ".routes | length")" = 0 ]'
+	expect_within "BIRD withdraws both: show rib empty" 5 rib_count_is 0
+	expect "show neighbors: prefixes_received 0" \
+	    ac_field_is "$RT_ADDR4" prefixes_received 0
 	expect "the session stays up" ac_established "$RT_ADDR4"
 }
 
@@ -313,17 +333,17 @@ protocol bgp ac {
 	ac_conf "$dir" "$AC_AS" "$RT_ADDR4" "$RT_AS" "$AC_BOTH
 	connect-retry 1s"
 	bird_start "$dir" && ac_start "$dir" || return 1
-	expect_within "BIRD holds both prefixes" 10 eval \
-	    'bird_route_has "$V4_PREFIX" && bird_route_has "$V6_PREFIX"' ||
+	expect_within "BIRD holds $V4_PREFIX" 10 bird_route_has "$V4_PREFIX" &&
+	expect_within "BIRD holds $V6_PREFIX" 5 bird_route_has "$V6_PREFIX" ||
 	    return 1
 	expect "SIGTERM: anycastd exits within 8 s" ac_stop
-	expect "... with status 0" eval '[ "$AC_RC" = 0 ]'
-	expect_within "BIRD: Received: Administrative shutdown" 5 eval \
-	    'bird_cli show protocols all ac | grep -q "Received: Administrative shutdown"'
-	expect "BIRD: the shutdown communication arrived" eval \
-	    'bird_cli show protocols all ac | grep -q "anycastd shutting down"'
-	expect "BIRD: both prefixes gone" eval \
-	    'bird_no_route "$V4_PREFIX" && bird_no_route "$V6_PREFIX"'
+	expect "... with status 0" [ "$AC_RC" = 0 ]
+	expect_within "BIRD: Received: Administrative shutdown" 5 \
+	    ac_proto_has "Received: Administrative shutdown"
+	expect "BIRD: the shutdown communication arrived" \
+	    ac_proto_has "anycastd shutting down"
+	expect "BIRD: $V4_PREFIX gone" bird_no_route "$V4_PREFIX"
+	expect "BIRD: $V6_PREFIX gone" bird_no_route "$V6_PREFIX"
 }
 
 scenario 1 "eBGP, IPv4 transport, both families, 4-octet ASNs" s1

@@ -117,7 +117,7 @@ while :; do
 	tries=$((tries + 1))
 	PORT=$(free_port) || { echo "FAIL cannot pick a port"; exit 1; }
 	write_conf
-	"$ANYCASTD" -v -f "$CONF" -s "$SOCK" >"$LOG" 2>&1 &
+	"$ANYCASTD" -f "$CONF" -s "$SOCK" >"$LOG" 2>&1 &
 	DPID=$!
 	# The healthy peer retries its connect until anycastd listens.
 	rm -f "$T/idle.ready"
@@ -175,6 +175,13 @@ rib() {
 	fi
 }
 
+TAW=$(rib LACKS 192.0.2.0/24)
+KEPT=$(rib HAS 198.18.0.0/15)
+VALID=$(rib HAS 198.51.100.0/24)
+# The data of two NOTIFICATIONs: the erroneous attribute; the message.
+MP_NH5=800e0e000101057f000002000018c00002
+RR24=ffffffffffffffffffffffffffffffff0018050001010100
+
 {
 # RFC 4271 6.1: the header, in Established, then as the first message of a
 # connection (OpenSent).
@@ -188,7 +195,7 @@ for phase in established open; do
 bad marker ($where) :: hdr-bad-marker 1/1/- --phase $phase
 length 18 ($where) :: hdr-len-18 1/2/0012 --phase $phase
 length 4097 ($where) :: hdr-len-4097 1/2/1001 --phase $phase
-KEEPALIVE of length 20 ($where) :: hdr-keepalive-len-20 1/2/0014 --phase $phase
+KEEPALIVE length 20 ($where) :: hdr-keepalive-len-20 1/2/0014 --phase $phase
 unknown type 9 ($where) :: hdr-type-9 1/3/09 --phase $phase
 EOF
 done
@@ -214,6 +221,13 @@ KEEPALIVE before OPEN :: fsm-keepalive-in-opensent 5/1/-
 UPDATE in OpenConfirm :: fsm-update-in-openconfirm 5/2/-
 EOF
 
+# RFC 4271 6.8: a second connection from the neighbor while the first is
+# in OpenSent runs its own OpenSent; RFC 4271 6.1 and RFC 6608 apply to it.
+cat <<EOF
+bad marker on a colliding connection :: collision-bad-marker 1/1/-
+KEEPALIVE before OPEN on a colliding connection :: collision-keepalive 5/1/-
+EOF
+
 # RFC 4271 6.3, RFC 7606, RFC 6608, RFC 7313, in Established. The
 # treat-as-withdraw cases first announce 192.0.2.0/24 validly, then send a
 # malformed UPDATE for it: it must be gone from the Adj-RIB-In. The
@@ -221,28 +235,28 @@ EOF
 cat <<EOF
 withdrawn length overruns the UPDATE :: upd-withdrawn-overrun 3/1/-
 attribute length overruns the UPDATE :: upd-attrlen-overrun 3/1/-
-ORIGIN flags conflict: treat-as-withdraw :: taw-origin-flags up $(rib LACKS 192.0.2.0/24)
-ORIGIN length 2: treat-as-withdraw :: taw-origin-len up $(rib LACKS 192.0.2.0/24)
-NEXT_HOP length 5: treat-as-withdraw :: taw-nexthop-len up $(rib LACKS 192.0.2.0/24)
-MED flags conflict: treat-as-withdraw :: taw-med-flags up $(rib LACKS 192.0.2.0/24)
-COMMUNITIES length 3: treat-as-withdraw :: taw-communities-len up $(rib LACKS 192.0.2.0/24)
-no ORIGIN with NLRI: treat-as-withdraw :: taw-missing-origin up $(rib LACKS 192.0.2.0/24)
-attribute overruns its section: treat-as-withdraw :: taw-attr-overrun up $(rib LACKS 192.0.2.0/24)
-AS_PATH with AS 0: treat-as-withdraw :: taw-aspath-as0 up $(rib LACKS 192.0.2.0/24)
-ORIGIN 7, route in MP_REACH_NLRI: treat-as-withdraw :: taw-mp-reach-origin up $(rib LACKS 192.0.2.0/24)
-AGGREGATOR of 7 octets: attribute discard :: discard-aggregator-len up $(rib HAS 198.18.0.0/15)
-ORIGIN twice: attribute discard :: discard-dup-origin up $(rib HAS 198.18.0.0/15)
+ORIGIN flags conflict: treat-as-withdraw :: taw-origin-flags up $TAW
+ORIGIN length 2: treat-as-withdraw :: taw-origin-len up $TAW
+NEXT_HOP length 5: treat-as-withdraw :: taw-nexthop-len up $TAW
+MED flags conflict: treat-as-withdraw :: taw-med-flags up $TAW
+COMMUNITIES length 3: treat-as-withdraw :: taw-communities-len up $TAW
+no ORIGIN with NLRI: treat-as-withdraw :: taw-missing-origin up $TAW
+attribute overruns section: treat-as-withdraw :: taw-attr-overrun up $TAW
+AS_PATH with AS 0: treat-as-withdraw :: taw-aspath-as0 up $TAW
+ORIGIN 7 in MP_REACH_NLRI: treat-as-withdraw :: taw-mp-reach-origin up $TAW
+AGGREGATOR of 7 octets: attribute discard :: discard-aggregator-len up $KEPT
+ORIGIN twice: attribute discard :: discard-dup-origin up $KEPT
 unrecognised well-known attribute 99 :: upd-unknown-wellknown 3/2/40630100
 NLRI prefix length 33 :: upd-nlri-len-33 3/10/-
 withdrawn prefix length 33 :: upd-withdrawn-len-33 3/10/-
 MP_REACH_NLRI twice :: upd-mp-reach-twice 3/1/-
-MP_REACH_NLRI next hop length 5 :: upd-mp-reach-nhlen-5 3/9/800e0e000101057f000002000018c00002
+MP_REACH_NLRI next hop length 5 :: upd-mp-reach-nhlen-5 3/9/$MP_NH5
 second OPEN in Established :: fsm-open-in-established 5/3/-
-ROUTE-REFRESH BoRR of length 24 :: rr-borr-len-24 7/1/ffffffffffffffffffffffffffffffff0018050001010100
+ROUTE-REFRESH BoRR of length 24 :: rr-borr-len-24 7/1/$RR24
 ROUTE-REFRESH of length 24 :: rr-normal-len-24 1/2/0018
 hold timer expires :: hold-expiry 4/0/-
 NOTIFICATION from the peer :: peer-notification closed
-valid UPDATE 198.51.100.0/24 :: valid-update up $(rib HAS 198.51.100.0/24)
+valid UPDATE 198.51.100.0/24 :: valid-update up $VALID
 EOF
 } >"$T/cases"
 
@@ -255,7 +269,8 @@ passed=$(grep -c '^PASS ' "$T/report")
 failed=$(grep -c '^FAIL ' "$T/report")
 ncases=$(grep -c ' :: ' "$T/cases")
 if [ $((passed + failed)) -ne "$ncases" ]; then
-	echo "FAIL rawpeer ran $((passed + failed)) of $ncases cases"
+	echo "FAIL rawpeer ran $((passed + failed)) of $ncases cases" |
+	    tee -a "$T/report"
 	failed=$((failed + 1))
 fi
 
@@ -266,7 +281,8 @@ if kill -0 "$DPID" 2>/dev/null; then
 	passed=$((passed + 1))
 else
 	wait "$DPID"
-	echo "FAIL anycastd died (exit $?)"
+	echo "FAIL anycastd died (exit $?)" |
+	    tee -a "$T/report"
 	DPID=
 	failed=$((failed + 1))
 fi
@@ -285,7 +301,8 @@ EOF
 		echo "PASS 127.0.0.3 Established in show neighbors"
 		passed=$((passed + 1))
 	else
-		echo "FAIL 127.0.0.3 not Established in show neighbors"
+		echo "FAIL 127.0.0.3 not Established in show neighbors" |
+		    tee -a "$T/report"
 		sed 's/^/    /' "$T/neighbors.err" "$T/neighbors.json"
 		failed=$((failed + 1))
 	fi
@@ -302,15 +319,22 @@ then
 	echo "PASS healthy session 127.0.0.3 stayed up: $line"
 	passed=$((passed + 1))
 else
-	echo "FAIL healthy session 127.0.0.3: ${line:-rawpeer exit $rc}"
+	echo "FAIL healthy session 127.0.0.3: ${line:-rawpeer exit $rc}" |
+	    tee -a "$T/report"
 	sed 's/^/    /' "$T/idle.err" "$T/idle.json"
 	failed=$((failed + 1))
 fi
 
-echo "malformed: $passed passed, $failed failed in $(( $(date +%s) - START )) s"
+elapsed=$(( $(date +%s) - START ))
+summary="malformed: $passed passed, $failed failed in $elapsed s"
 if [ $failed -ne 0 ]; then
+	# What a reader of the last lines (tests/run-tests shows 40) needs.
 	echo "--- anycastd log (last 60 lines) ---"
 	tail -n 60 "$LOG"
+	echo "--- failed ---"
+	grep '^FAIL ' "$T/report"
+	echo "$summary"
 	exit 1
 fi
+echo "$summary"
 exit 0

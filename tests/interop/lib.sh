@@ -30,6 +30,7 @@ IT_FRR_PIDS=()		# bgpd processes, for their /var/tmp/frr directories
 IT_PASSED=()
 IT_FAILED=()
 IT_SCEN_OK=1
+IT_NOT_OK=()		# this scenario's failed expectations
 IT_OWN_TMPDIR=
 IT_T0=$SECONDS
 
@@ -38,7 +39,11 @@ IT_T0=$SECONDS
 say() { printf '%s\n' "$*"; }
 # A failed expectation inside a scenario: noted, the scenario goes on or
 # returns as its code decides.
-not_ok() { printf '    not ok: %s [%ss]\n' "$*" "$((SECONDS - IT_T0))"; IT_SCEN_OK=0; }
+not_ok() {
+	printf '    not ok: %s [%ss]\n' "$*" "$((SECONDS - IT_T0))"
+	IT_SCEN_OK=0
+	IT_NOT_OK+=("$*")
+}
 ok() { printf '    ok: %s [%ss]\n' "$*" "$((SECONDS - IT_T0))"; }
 
 skip() { printf '%s\n' "$*"; exit 77; }
@@ -173,6 +178,9 @@ never_for() {
 		sleep 0.2
 	done
 }
+
+# between N LOW HIGH
+between() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
 # expect DESCRIPTION CMD...: one check, reported as ok / not ok.
 expect() {
@@ -339,6 +347,16 @@ ac_state() {
 	    jq -r --arg a "$1" '.neighbors[] | select(.address == $a) | .state'
 }
 
+# ac_field ADDR FIELD: one field of the neighbor in `show neighbors`.
+ac_field() {
+	ctl show neighbors 2>/dev/null |
+	    jq -r --arg a "$1" --arg f "$2" \
+		'.neighbors[] | select(.address == $a) | .[$f]'
+}
+
+# ac_field_is ADDR FIELD VALUE
+ac_field_is() { [ "$(ac_field "$1" "$2")" = "$3" ]; }
+
 ac_established() { [ "$(ac_state "$1")" = Established ]; }
 ac_not_established() {
 	local s
@@ -364,6 +382,16 @@ ac_rib_has() {
 	    | index($want) != null' >/dev/null
 }
 
+# rib_count [JQ-CONDITION]: how many routes `show rib` has (that satisfy
+# the condition).
+rib_count() {
+	ctl show rib 2>/dev/null |
+	    jq "[.routes[] | select(${1:-true})] | length"
+}
+
+# rib_count_is N [JQ-CONDITION]
+rib_count_is() { [ "$(rib_count "${2:-true}")" = "$1" ]; }
+
 # ac_stop: SIGTERM, and the daemon must exit by itself, status 0, in time.
 ac_stop() {
 	kill -TERM "$AC_PID" 2>/dev/null
@@ -376,12 +404,19 @@ ac_stop() {
 	return 1
 }
 
-# pop_estab_179: the number of ESTABLISHED TCP connections on port 179 in
-# the pop namespace.
-pop_estab_179() {
-	ip netns exec "$NS_POP" ss -Htn state established \
-	    '( sport = :179 or dport = :179 )' | wc -l
+# pop_conns DIRECTION: ESTABLISHED BGP connections in the pop namespace
+# opened by the router (in) or by anycastd (out).
+pop_conns() {
+	local f="sport = :179"
+	[ "$1" = out ] && f="dport = :179"
+	ip netns exec "$NS_POP" ss -Htn state established "( $f )" | wc -l
 }
+
+# pop_conns_are IN OUT: exactly that many of each.
+pop_conns_are() { [ "$(pop_conns in)" = "$1" ] && [ "$(pop_conns out)" = "$2" ]; }
+
+# ac_never_idle: the daemon's log shows no session going back to Idle.
+ac_never_idle() { ! grep -q -- "-> Idle" "$AC_LOG"; }
 
 # --- BIRD 2 ---------------------------------------------------------------------
 
@@ -468,10 +503,15 @@ EOF
 # zebra (-Z), without changing user (-S), without a vty TCP port (-P 0),
 # its vty socket in DIR; sets RT_PID and FRR_DIR.
 frr_start() {
-	local dir=$1
+	local dir=$1 pid rc
 	FRR_DIR=$dir
-	if ! "$FRR_BGPD" -C -S -Z -f "$dir/bgpd.conf" >"$dir/bgpd-C.out" 2>&1
-	then
+	# In the background only to know its PID, for its /var/tmp/frr entry.
+	"$FRR_BGPD" -C -S -Z -f "$dir/bgpd.conf" >"$dir/bgpd-C.out" 2>&1 &
+	pid=$!
+	wait "$pid"
+	rc=$?
+	rm -rf "/var/tmp/frr/bgpd.$pid"
+	if [ "$rc" -ne 0 ]; then
 		not_ok "bgpd -C refuses the generated configuration:"
 		sed 's/^/      /' "$dir/bgpd-C.out"
 		return 1
@@ -536,7 +576,7 @@ frr_tmp_cleanup() {
 # directory), always tears down, and records PASS or FAIL. INTEROP_ONLY
 # picks scenarios by number.
 scenario() {
-	local n=$1 title=$2 fn=$3 dir
+	local n=$1 title=$2 fn=$3 dir m
 	if [ -n "${INTEROP_ONLY:-}" ] && ! [[ " $INTEROP_ONLY " == *" $n "* ]]; then
 		return 0
 	fi
@@ -544,7 +584,7 @@ scenario() {
 	mkdir -p "$dir"
 	say "## $n. $title"
 	IT_SCEN_OK=1
-	SCEN_DIR=$dir
+	IT_NOT_OK=()
 	IT_T0=$SECONDS
 	if ! netns_setup "$n"; then
 		not_ok "network namespaces could not be set up"
@@ -553,6 +593,10 @@ scenario() {
 	fi
 	if [ "$IT_SCEN_OK" -ne 1 ]; then
 		it_dump_logs "$dir"
+		# Again, below the logs, where a reader of the tail looks.
+		for m in "${IT_NOT_OK[@]}"; do
+			say "    not ok: $m"
+		done
 	fi
 	teardown
 	if [ "$IT_SCEN_OK" -eq 1 ]; then
@@ -564,13 +608,22 @@ scenario() {
 	fi
 }
 
-# The last lines of every log of a failed scenario.
+# The last lines of every log of a failed scenario (of FRR's debug log,
+# only the session events; of anycastd's, not the control clients).
 it_dump_logs() {
 	local f
-	for f in "$1"/*.log; do
+	for f in $(find "$1" -name '*.log' | sort); do
 		[ -s "$f" ] || continue
-		say "    --- ${f##*/} (last 25 lines)"
-		tail -n 25 "$f" | sed 's/^/    | /'
+		say "    --- ${f#"$1"/} (last 25 lines)"
+		case $f in
+		*/frr.log)
+			grep -E 'went from|NOTIFICATION|[Cc]onnect|[Cc]ollision|rror' "$f" |
+			    tail -n 25 ;;
+		*/anycastd.log)
+			grep -v 'control: client' "$f" | tail -n 25 ;;
+		*)
+			tail -n 25 "$f" ;;
+		esac | sed 's/^/    | /'
 	done
 }
 

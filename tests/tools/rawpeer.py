@@ -17,15 +17,19 @@ Phases: a case is sent either as the first message on a new connection
 OpenConfirm (phase "openconfirm": OPENs exchanged, the speaker's KEEPALIVE
 read, ours not sent), or once the session is Established (phase
 "established": OPEN and KEEPALIVE exchanged and the speaker's first
-End-of-RIB received, which it only sends once it is Established). --phase
-overrides a case's default.
+End-of-RIB received, which it only sends once it is Established), or on a
+second connection while a first one from the same address holds the
+session in OpenSent (phase "collision", RFC 4271 6.8). --phase overrides a
+case's default.
 
-After a case that keeps the session up, rawpeer sends a ROUTE-REFRESH (when
-negotiated): the speaker reads in order, so its answer (an UPDATE, at least
-the End-of-RIB) proves the case was processed. Before closing, rawpeer sends
-Cease/Administrative Shutdown and waits for the speaker to close, so that
-the next connection from the same address never meets a session that is
-still Established.
+After an Established case, rawpeer sends a ROUTE-REFRESH (when negotiated;
+--no-probe to not): the speaker reads in order, so an answer (an UPDATE, at
+least the End-of-RIB) proves the case was processed without a NOTIFICATION.
+While the session is up, --rib-cmd (e.g. "anycastctl -j show rib") is run
+and --rib-has/--rib-lacks PREFIX checked against the routes whose neighbor
+is --bind. Before closing, rawpeer sends Cease/Administrative Shutdown and
+waits for the speaker to close, so that the next connection from the same
+address never meets a session that is still Established.
 
 --expect makes the exit status a verdict: "C/S" (that NOTIFICATION, any
 data), "C/S/HEX" (that data exactly; "C/S/-" for none), "up" (session stays
@@ -35,7 +39,14 @@ errors, 3 when the connection or the OPEN exchange failed.
 
 --case idle keeps a healthy session: it sends KEEPALIVEs, counts what it
 receives, writes --ready-file once Established and reports on SIGTERM,
-SIGINT, end of --duration, or when the session fails.
+SIGINT, end of --duration, or when the session fails (on a signal it first
+checks that a ROUTE-REFRESH is still answered).
+
+--batch FILE runs many cases in one process (python start-up dominates a
+case): one a line, "LABEL :: CASE EXPECT [options]", each a fresh
+connection; it prints a PASS/FAIL line per case and a count, appends the
+JSON reports to --json-log, and with --pid fails a case at once when that
+process (the speaker) is gone.
 """
 
 import argparse
@@ -562,6 +573,12 @@ CASES = {
         c, VALID_PREFIX), "5/1/-", "UPDATE before any OPEN"),
     "fsm-keepalive-in-opensent": ("open", lambda c: keepalive(), "5/1/-",
                                   "KEEPALIVE before any OPEN"),
+    "collision-bad-marker": ("collision", lambda c: msg(
+        KEEPALIVE, marker=b"\xff" * 15 + b"\xfe"), "1/1/-",
+        "bad marker on a second connection while the first is in OpenSent"),
+    "collision-keepalive": ("collision", lambda c: keepalive(), "5/1/-",
+                            "KEEPALIVE before OPEN on a second connection "
+                            "while the first is in OpenSent"),
     "fsm-update-in-openconfirm": ("openconfirm", lambda c: valid_update(
         c, VALID_PREFIX), "5/2/-", "UPDATE instead of the KEEPALIVE that "
         "ends OpenConfirm"),
@@ -706,6 +723,10 @@ def verdict(report, exp):
     if exp["kind"] == "up":
         if res != "up":
             return False, "expected the session to stay up, got %s" % res
+        # The answer is what shows the case was read and let pass.
+        if report.get("probe_answered") is False:
+            return False, "session up, but the ROUTE-REFRESH sent after " \
+                "the case was not answered"
     elif exp["kind"] == "closed":
         if res != "closed":
             return False, "expected a close without NOTIFICATION, got %s" % res
@@ -814,9 +835,29 @@ def run_case(args, report):
     report["phase"] = phase
     conn = Conn(args, report["received"])
     report["conn"] = conn
+    ctx = Ctx(args, conn)
+    if phase == "collision":
+        # A first connection holds the session in OpenSent (we never send
+        # its OPEN); a second one from the same address is the collision
+        # candidate (RFC 4271 6.8), and gets the case as its first message.
+        first = Conn(args, [])
+        report["first_conn"] = first
+        first.connect()
+        first.read_their_open(time.monotonic() + args.timeout)
+        conn.connect()
+        data = build(ctx)
+        report["connected"] = True
+        report["sent"] = data.hex()
+        conn.send(data)
+        args.stay = max(args.stay, 0.5)
+        observe(conn, args, report, probe=False)
+        report["first_conn_notification"] = first.notification
+        teardown(first, {})
+        first.close()
+        teardown(conn, report)
+        return
     conn.connect()
     report["connected"] = True
-    ctx = Ctx(args, conn)
     if phase in ("open", "openconfirm"):
         # open: the speaker sends its OPEN on accepting; we send none.
         # openconfirm: OPENs exchanged, their KEEPALIVE read, ours not sent.
@@ -948,7 +989,8 @@ def build_parser():
     ap.add_argument("--next-hop", default=None,
                     help="NEXT_HOP we announce (default: --bind or 127.0.0.1)")
     ap.add_argument("--case")
-    ap.add_argument("--phase", choices=("open", "openconfirm", "established"))
+    ap.add_argument("--phase", choices=("open", "openconfirm", "established",
+                                        "collision"))
     ap.add_argument("--expect", help="C/S, C/S/HEX, C/S/-, up or closed")
     ap.add_argument("--stay", type=float, default=2.0,
                     help="seconds a session must stay up (default 2)")
@@ -1009,6 +1051,9 @@ def run_one(args):
         report["result"] = "error"
         report["error"] = "%s: %s" % (type(e).__name__, e)
         rc = 3
+    first = report.pop("first_conn", None)
+    if first is not None:
+        first.close()
     conn = report.pop("conn", None)
     if conn is not None:
         report["notification"] = report["notification"] or conn.notification
