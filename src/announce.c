@@ -37,6 +37,7 @@ struct adj_out {
 	size_t		 ndirty;
 	size_t		 nsent;		/* prefixes announced */
 	bool		 eor_pending[BGP_AID_MAX];
+	bool		 eorr_pending[BGP_AID_MAX];	/* RFC 7313 */
 };
 
 /* Memory behind one attribute set while it is packed. */
@@ -209,8 +210,7 @@ announce_init(struct daemon *d)
 		ps->conf = pc;
 		ps->up = pc->requires == NULL;
 		for (j = 0; j < ndrained; j++)
-			if (memcmp(&drained[j], &pc->prefix,
-			    sizeof(pc->prefix)) == 0)
+			if (bgp_prefix_equal(&drained[j], &pc->prefix))
 				ps->drained = true;
 		ps->state = ps->up && !ps->drained ? ANNOUNCE_ANNOUNCED :
 		    ANNOUNCE_WITHDRAWN;
@@ -269,8 +269,8 @@ announce_drain(struct daemon *d, const struct bgp_prefix *p, bool drain,
 	char pfx[CONFIG_PREFIX_STRLEN];
 
 	for (i = 0; i < d->nprefixes; i++) {
-		if (p != NULL && memcmp(&d->prefixes[i].conf->prefix, p,
-		    sizeof(*p)) != 0)
+		if (p != NULL && !bgp_prefix_equal(&d->prefixes[i].conf->prefix,
+		    p))
 			continue;
 		found++;
 		if (d->prefixes[i].drained == drain)
@@ -370,6 +370,7 @@ announce_peer_state(struct peer *p)
 	memset(o->sent, 0, o->n);
 	memset(o->dirty, 0, o->n);
 	memset(o->eor_pending, 0, sizeof(o->eor_pending));
+	memset(o->eorr_pending, 0, sizeof(o->eorr_pending));
 	o->ndirty = o->nsent = o->next = 0;
 }
 
@@ -388,13 +389,25 @@ announce_peer_up(struct peer *p)
 	pump(p);
 }
 
-/* RFC 2918 3: re-send what we announce for the family. */
+/*
+ * RFC 2918 3: re-send what we announce for the family. With enhanced
+ * route refresh (RFC 7313 4) the re-advertisement is framed by BoRR and
+ * EoRR, so the peer can drop what we no longer announce.
+ */
 void
 announce_refresh(struct peer *p, enum bgp_aid aid)
 {
 	struct adj_out *o = p->out;
+	uint8_t mem[BGP_ROUTE_REFRESH_LEN];
+	struct buf b;
 	size_t i;
 
+	if (p->neg.enhanced_rr) {
+		buf_init(&b, mem, sizeof(mem));
+		if (bgp_msg_put_route_refresh(&b, aid, BGP_RR_BORR) == 0)
+			session_send(p, b.data, b.len);
+		o->eorr_pending[aid] = true;
+	}
 	for (i = 0; i < o->n; i++)
 		if (p->d->prefixes[i].conf->prefix.aid == aid &&
 		    o->sent[i] != ANNOUNCE_WITHDRAWN) {
@@ -402,7 +415,6 @@ announce_refresh(struct peer *p, enum bgp_aid aid)
 			o->nsent--;
 			mark_dirty(p, i);
 		}
-	o->eor_pending[aid] = true;
 	pump(p);
 }
 
@@ -410,7 +422,8 @@ void
 announce_output_drained(struct peer *p)
 {
 	if (p->out != NULL && (p->out->ndirty > 0 ||
-	    p->out->eor_pending[0] || p->out->eor_pending[1]))
+	    p->out->eor_pending[0] || p->out->eor_pending[1] ||
+	    p->out->eorr_pending[0] || p->out->eorr_pending[1]))
 		pump(p);
 }
 
@@ -641,12 +654,18 @@ pump(struct peer *p)
 		return;
 	o->next = o->n;
 	for (aid = 0; aid < BGP_AID_MAX; aid++) {
-		if (!o->eor_pending[aid])
-			continue;
-		o->eor_pending[aid] = false;
-		buf_init(&b, mem, sizeof(mem));
-		if (bgp_msg_put_eor(&b, aid) == 0)
-			session_send(p, b.data, b.len);
+		if (o->eor_pending[aid]) {
+			o->eor_pending[aid] = false;
+			buf_init(&b, mem, sizeof(mem));
+			if (bgp_msg_put_eor(&b, aid) == 0)
+				session_send(p, b.data, b.len);
+		}
+		if (o->eorr_pending[aid]) {
+			o->eorr_pending[aid] = false;
+			buf_init(&b, mem, sizeof(mem));
+			if (bgp_msg_put_route_refresh(&b, aid, BGP_RR_EORR) == 0)
+				session_send(p, b.data, b.len);
+		}
 	}
 }
 
@@ -657,7 +676,8 @@ pump(struct peer *p)
  * caller frees the old one.
  */
 void
-announce_reload(struct daemon *d, const struct config *nc)
+announce_reload(struct daemon *d, const struct config *nc,
+    expr_check_cb *check_up, void *arg)
 {
 	struct prefix_state *nps, *ps, *old = d->prefixes;
 	struct prefix_conf *pc;
@@ -683,27 +703,22 @@ announce_reload(struct daemon *d, const struct config *nc)
 	i = 0;
 	TAILQ_FOREACH(pc, &nc->prefixes, entry) {
 		nps[i].conf = pc;
-		map[i] = SIZE_MAX;
+		map[i] = SIZE_MAX;	/* new */
 		for (j = 0; j < oldn; j++)
-			if (memcmp(&old[j].conf->prefix, &pc->prefix,
-			    sizeof(pc->prefix)) == 0)
+			if (bgp_prefix_equal(&old[j].conf->prefix,
+			    &pc->prefix))
 				map[i] = j;
 		if (map[i] != SIZE_MAX) {
 			ps = &old[map[i]];
-			/* A changed requires waits for the next verdict. */
-			nps[i].up = pc->requires == NULL ? true :
-			    (ps->conf->requires != NULL &&
-			    expr_equal(ps->conf->requires, pc->requires) &&
-			    ps->up);
 			nps[i].drained = ps->drained;
 			nps[i].state = ps->state;
 			nps[i].gshut_until = ps->gshut_until;
 			nps[i].since = ps->since;
 		} else {
-			nps[i].up = pc->requires == NULL;
 			nps[i].state = ANNOUNCE_WITHDRAWN;
 			mono_now(&nps[i].since);
 		}
+		nps[i].up = expr_eval(pc->requires, check_up, arg);
 		nps[i].state = announce_decide(pc, nps[i].state, nps[i].up,
 		    nps[i].drained, now, &nps[i].gshut_until);
 		set_reason(&nps[i]);

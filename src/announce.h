@@ -50,8 +50,10 @@ enum announce_state announce_decide(const struct prefix_conf *,
 void	 announce_init(struct daemon *);
 void	 announce_free(struct daemon *);
 /* A reloaded configuration: withdraws removed prefixes, re-announces
- * changed ones, keeps the rest. Call before d->conf is replaced. */
-void	 announce_reload(struct daemon *, const struct config *);
+ * changed ones, keeps the rest; check_up answers for the new checks.
+ * Call before d->conf is replaced. */
+void	 announce_reload(struct daemon *, const struct config *,
+	    expr_check_cb *check_up, void *arg);
 
 /* The set of prefixes for show and metrics. */
 size_t	 announce_prefix_count(const struct daemon *);

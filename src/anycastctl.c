@@ -124,7 +124,8 @@ greeting(int fd, char *rest, size_t *restlen)
 		if (len == sizeof(line) - 1)
 			errx(EXIT_UNREACHABLE, "%s: greeting too long; not an "
 			    "anycastd control socket?", sock_path);
-		if ((n = read_some(fd, line + len, sizeof(line) - 1 - len)) == 0)
+		n = read_some(fd, line + len, sizeof(line) - 1 - len);
+		if (n == 0)
 			errx(EXIT_UNREACHABLE, "%s: connection closed by the "
 			    "daemon", sock_path);
 		len += n;

@@ -21,6 +21,7 @@
 #include "announce.h"
 #include "config.h"
 #include "control.h"
+#include "health.h"
 #include "log.h"
 #include "session.h"
 #include "util.h"
@@ -36,7 +37,7 @@ static _Noreturn void
 usage(void)
 {
 	fprintf(stderr, "usage: anycastd [-nvV] [-f file] [-s socket]\n");
-	exit(2);
+	exit(1);
 }
 
 static void
@@ -57,6 +58,41 @@ log_errors(const struct config_errors *errs)
 	for (i = 0; i < errs->n; i++)
 		log_warnx("%s", errs->v[i].text);
 	return errs->nerrors;
+}
+
+/* expr_eval's view of the checks: up as the health engine says. */
+static bool
+check_up(void *arg, const struct check_conf *cc)
+{
+	struct daemon *d = arg;
+
+	return health_up(d->health, cc->name);
+}
+
+/* A check changed: the UPDATEs go out now, in this loop iteration. */
+static void
+health_changed(void *arg, const struct check_state *st)
+{
+	struct daemon *d = arg;
+
+	log_info("check %s: %s%s%s", st->conf->name, st->up ? "up" : "down",
+	    st->last_error[0] != '\0' ? ": " : "", st->last_error);
+	announce_checks_changed(d, check_up, d);
+}
+
+/* Whether two neighbor blocks can share a session: all but the
+ * description must match. */
+static bool
+neighbor_same_session(const struct neighbor_conf *a,
+    const struct neighbor_conf *b)
+{
+	struct neighbor_conf x = *a;
+	bool same;
+
+	strlcpy(x.descr, b->descr, sizeof(x.descr));
+	same = neighbor_conf_equal(&x, b);
+	neighbor_conf_wipe(&x);
+	return same;
 }
 
 /*
@@ -90,19 +126,23 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	if (nc->local_as != old->local_as || nc->router_id != old->router_id)
 		log_warnx("local-as or router-id changed: every session "
 		    "restarts");
-	announce_reload(d, nc);
+	/* Checks first, so the prefixes are judged on the new checks. */
+	health_reload(d->health, nc);
+	announce_reload(d, nc, check_up, d);
 	d->conf = nc;
 	TAILQ_FOREACH_SAFE(p, &d->peers, entry, next) {
 		cn = config_find_neighbor(nc, &p->conf.addr);
 		if (cn == NULL) {
 			session_peer_remove(p);
 			removed++;
-		} else if (!neighbor_conf_equal(&cn->conf, &p->conf) ||
+		} else if (!neighbor_same_session(&cn->conf, &p->conf) ||
 		    nc->local_as != old->local_as ||
 		    nc->router_id != old->router_id) {
 			session_peer_reconfigure(p, &cn->conf);
 			changed++;
-		}
+		} else	/* a new description needs no new session */
+			strlcpy(p->conf.descr, cn->conf.descr,
+			    sizeof(p->conf.descr));
 	}
 	TAILQ_FOREACH(cn, &nc->neighbors, entry)
 		if (session_peer_find(d, &cn->conf.addr) == NULL) {
@@ -220,10 +260,12 @@ main(int argc, char *argv[])
 		config_errors_free(&errs);
 		return 1;
 	}
-	log_init("anycastd", d.conf->log_syslog, verbose);
+	/* Start-up failures go to stderr; syslog (if asked) once running. */
+	log_init("anycastd", false, verbose);
 	log_errors(&errs);		/* warnings */
 	config_errors_free(&errs);
-	d.control_path = sock != NULL ? sock : d.conf->control_path;
+	/* A copy: reload frees the configuration it came from. */
+	d.control_path = xstrdup(sock != NULL ? sock : d.conf->control_path);
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((d.base = event_base_new()) == NULL)
@@ -240,10 +282,13 @@ main(int argc, char *argv[])
 	}
 
 	announce_init(&d);
+	d.health = health_new(d.base, d.conf, health_changed, &d);
 	if (session_listen(&d) == -1)
 		fatalx("cannot open the BGP listener");
 	if (control_open(&d) == -1)
 		fatalx("cannot open the control socket %s", d.control_path);
+	if (d.conf->log_syslog)
+		log_init("anycastd", true, verbose);
 	TAILQ_FOREACH(cn, &d.conf->neighbors, entry)
 		session_peer_add(&d, &cn->conf);
 	log_info("anycastd %s started: AS %u, router-id %s, %zu neighbors, "
@@ -254,6 +299,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(d.base);
 
 	control_close(&d);
+	health_free(d.health);
 	session_free_all(&d);
 	announce_free(&d);
 	for (i = 0; i < nitems(signos); i++)
@@ -261,6 +307,7 @@ main(int argc, char *argv[])
 	if (d.stop_timer != NULL)
 		event_free(d.stop_timer);
 	config_free(d.conf);
+	free((char *)d.control_path);
 	event_base_free(d.base);
 	log_info("stopped");
 	return 0;

@@ -25,6 +25,7 @@ struct rib_in;
 struct adj_out;
 struct control;
 struct prefix_state;
+struct health;
 
 /* One TCP connection to a peer. */
 struct conn {
@@ -106,6 +107,7 @@ struct daemon {
 	struct listener_list	 listeners;
 	struct conn_list	 closing;
 	struct control		*control;
+	struct health		*health;
 	struct prefix_state	*prefixes;	/* announce.c's, one per prefix */
 	size_t			 nprefixes;
 	struct event		*gshut_timer;	/* announce.c's */

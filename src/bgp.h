@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -161,6 +162,15 @@ struct bgp_prefix {
 	uint32_t	path_id;	/* RFC 7911, 0 without ADD-PATH */
 	uint8_t		addr[16];	/* network order, host bits zero */
 };
+
+/* Same family, length, path ID and address (padding ignored). */
+static inline bool
+bgp_prefix_equal(const struct bgp_prefix *a, const struct bgp_prefix *b)
+{
+	return a->aid == b->aid && a->len == b->len &&
+	    a->path_id == b->path_id &&
+	    memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
 
 /* ------------------------------------------------------------------ */
 /* Message header (RFC 4271 4.1)                                        */

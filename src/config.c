@@ -316,6 +316,7 @@ config_prefix_pton(const char *s, struct bgp_prefix *p, char *err,
 		    s, max);
 		return -1;
 	}
+	memset(&net, 0, sizeof(net));	/* padding too: prefixes are compared */
 	net.aid = a.aid;
 	net.len = len;
 	net.path_id = 0;

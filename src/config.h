@@ -25,12 +25,18 @@
 #include "bgp.h"
 #include "util.h"
 
-/* Install paths may be set from the build; these are the usual ones. */
+/* Install paths come from the build (-D, STYLE 12); else the usual ones. */
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR	"/run"
+#endif
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR	"/var"
+#endif
 #ifndef CONFIG_DEFAULT_CONTROL_PATH
-#define CONFIG_DEFAULT_CONTROL_PATH	"/run/anycastd/anycastd.sock"
+#define CONFIG_DEFAULT_CONTROL_PATH	RUNSTATEDIR "/anycastd/anycastd.sock"
 #endif
 #ifndef CONFIG_DEFAULT_STATE_FILE
-#define CONFIG_DEFAULT_STATE_FILE	"/var/lib/anycastd/state"
+#define CONFIG_DEFAULT_STATE_FILE	LOCALSTATEDIR "/lib/anycastd/state"
 #endif
 
 #define CONFIG_DEFAULT_CONTROL_MODE	0660	/* owner and group may control */

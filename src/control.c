@@ -3,14 +3,16 @@
  * one bufferevent per client; nothing else. A request is one line of
  * command words, checked against ctl.h's table exactly as anycastctl
  * checks it; a reply is one JSON object a line, built with json.c. The
- * daemon is read through announce.c and rib_in.c and changed only through
- * session.c and daemon_reload(), the same calls SIGHUP and the FSM use.
+ * daemon is read through announce.c, health.c and rib_in.c and changed
+ * only through session.c, announce_drain() and daemon_reload(), the same
+ * calls SIGHUP, the FSM and the health engine use.
  *
  * No client can stall the loop or grow the daemon without bound: output
  * is produced only while a client's queue is below CONTROL_OUT_HIGH
  * (`show rib` streams a million routes in slices as the client reads
  * them), a client that takes nothing for CONTROL_WRITE_TIMEOUT is dropped,
- * and request lines are capped at CTL_LINE_MAX.
+ * request lines are capped at CTL_LINE_MAX, and accept() backs off when
+ * the daemon runs out of descriptors.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -21,7 +23,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@
 #include "control.h"
 #include "ctl.h"
 #include "fsm.h"
+#include "health.h"
 #include "json.h"
 #include "log.h"
 #include "rib_in.h"
@@ -67,8 +69,8 @@ struct ctl_client {
 	unsigned int		 id;
 	bool			 has_cred;
 	struct ucred		 cred;
-	bool			 closing;	/* free once output is flushed */
-	bool			 eof;		/* the client sent all it will */
+	bool			 closing;	/* free once output is sent */
+	bool			 eof;		/* it sent all it will */
 	/* show rib in progress: the peer being walked is found again by
 	 * address on each slice, since a reload may free it meanwhile. */
 	bool			 rib_active;
@@ -84,7 +86,7 @@ TAILQ_HEAD(ctl_client_list, ctl_client);
 struct control {
 	struct daemon		*d;
 	int			 fd;
-	char			*path;		/* ours: d->control_path may go */
+	char			*path;		/* d->control_path may go */
 	dev_t			 dev;		/* of the socket we bound, so */
 	ino_t			 ino;		/* we unlink only our own */
 	struct event		*ev_accept;
@@ -109,7 +111,7 @@ static void	 accept_resume_cb(evutil_socket_t, short, void *);
 /* The socket                                                           */
 
 /*
- * Whether something answers on path: a daemon that still runs must not
+ * Whether something answers on sun: a daemon that still runs must not
  * lose its socket to us; a file nobody listens on is left over from a
  * crash and may go.
  */
@@ -132,6 +134,7 @@ socket_alive(const struct sockaddr_un *sun)
 	return rc;
 }
 
+/* Binds d->control_path with the configured mode and group. */
 int
 control_open(struct daemon *d)
 {
@@ -379,7 +382,8 @@ client_new(struct control *ctl, int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) == 0 &&
 	    len == sizeof(c->cred))
 		c->has_cred = true;
-	c->bev = bufferevent_socket_new(ctl->d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->bev = bufferevent_socket_new(ctl->d->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
 		log_warnx("control: bufferevent_socket_new failed");
 		close(fd);
@@ -739,6 +743,49 @@ show_prefixes(struct ctl_client *c)
 	reply_send(c, j);
 }
 
+static void
+check_json(struct json *j, const struct check_state *cs)
+{
+	const struct check_conf *cc = cs->conf;
+
+	json_object_begin(j, NULL);
+	json_string(j, "name", cc->name);
+	json_string(j, "type", check_type_name(cc->type));
+	json_string(j, "state", cs->up ? "up" : "down");
+	json_uint(j, "successes", cs->successes);
+	json_uint(j, "failures", cs->failures);
+	json_double(j, "last_duration", cs->last_duration);
+	json_string(j, "last_error", cs->last_error);
+	json_string(j, "last_output", cs->last_output);
+	json_double(j, "since", mono_since(&cs->last_change));
+	json_uint(j, "runs", cs->runs);
+	json_uint(j, "transitions", cs->transitions);
+	json_bool(j, "running", cs->running);
+	json_double(j, "interval", cc->interval_ms / 1000.0);
+	json_double(j, "timeout", cc->timeout_ms / 1000.0);
+	json_uint(j, "rise", cc->rise);
+	json_uint(j, "fall", cc->fall);
+	json_object_end(j);
+}
+
+static void
+show_checks(struct ctl_client *c)
+{
+	const struct health *h = c->ctl->d->health;
+	const struct check_state *cs;
+	struct json *j = reply_begin(c);
+	size_t i, n = h != NULL ? health_count(h) : 0;
+
+	json_object_begin(j, NULL);
+	json_array_begin(j, "checks");
+	for (i = 0; i < n; i++)
+		if ((cs = health_state(h, i)) != NULL)
+			check_json(j, cs);
+	json_array_end(j);
+	json_object_end(j);
+	reply_send(c, j);
+}
+
 /* ------------------------------------------------------------------ */
 /* show rib: streamed                                                   */
 
@@ -1011,6 +1058,23 @@ neighbor_cmd(struct ctl_client *c, const struct ctl_request *req)
 	reply_ok(c, msg);
 }
 
+/* drain/undrain PREFIX|all; announce.c keeps the state file. */
+static void
+drain_cmd(struct ctl_client *c, const struct ctl_request *req, bool drain)
+{
+	char err[512], msg[128];
+	int n;
+
+	if ((n = announce_drain(c->ctl->d, req->all ? NULL : &req->prefix,
+	    drain, err, sizeof(err))) == -1) {
+		reply_error(c, "%s", err);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%d prefix%s %s", n, n == 1 ? "" : "es",
+	    drain ? "drained" : "undrained");
+	reply_ok(c, msg);
+}
+
 static void
 reload_cmd(struct ctl_client *c)
 {
@@ -1068,11 +1132,17 @@ client_request(struct ctl_client *c, char *line)
 		reload_cmd(c);
 		break;
 	case CTL_SHOW_CHECKS:
+		show_checks(c);
+		break;
 	case CTL_DRAIN:
+		drain_cmd(c, &req, true);
+		break;
 	case CTL_UNDRAIN:
+		drain_cmd(c, &req, false);
+		break;
 	case CTL_MONITOR:
-		/* XXX health.c, state.c and monitor subscribers do not exist
-		 * yet; the words are in the table so the CLI knows them. */
+		/* XXX monitor subscribers come later; the word is in the
+		 * table so that the CLI knows it. */
 		reply_error(c, "%s: not supported by this anycastd yet",
 		    canon);
 		break;

@@ -58,6 +58,7 @@ cmd_nwords(const struct ctl_cmd *c)
 	return n;
 }
 
+/* Blank-separated words; the line is cut in place. */
 int
 ctl_split(char *line, char *words[], size_t max)
 {
@@ -187,6 +188,7 @@ explain(const bool *cand, char *const argv[], size_t pos, char *err,
 	}
 }
 
+/* Checks words against the table and decodes the arguments. */
 int
 ctl_parse(int argc, char *const argv[], struct ctl_request *req, char *err,
     size_t errlen)
@@ -237,6 +239,7 @@ ctl_parse(int argc, char *const argv[], struct ctl_request *req, char *err,
 	return 0;
 }
 
+/* The request line anycastctl sends; -1 if the daemon would refuse it. */
 int
 ctl_join(int argc, char *const argv[], char *buf, size_t len)
 {
@@ -254,6 +257,7 @@ ctl_join(int argc, char *const argv[], char *buf, size_t len)
 	return strlen(buf) > CTL_LINE_MAX ? -1 : 0;
 }
 
+/* "neighbor ADDR down", for usage and error messages. */
 const char *
 ctl_cmd_syntax(const struct ctl_cmd *c, char *buf, size_t len)
 {
@@ -268,6 +272,7 @@ ctl_cmd_syntax(const struct ctl_cmd *c, char *buf, size_t len)
 	return buf;
 }
 
+/* The usage list: one command a line with its help. */
 void
 ctl_print_commands(FILE *f)
 {
@@ -280,6 +285,7 @@ ctl_print_commands(FILE *f)
 		    ctl_cmds[i].help);
 }
 
+/* Elapsed seconds as bgpctl shows them (see ctl.h). */
 const char *
 ctl_fmt_duration(double secs, char *buf, size_t len)
 {
@@ -302,6 +308,7 @@ ctl_fmt_duration(double secs, char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* Tables                                                               */
 
+/* An empty table printing to out; cols must outlive it. */
 void
 ctl_table_init(struct ctl_table *t, FILE *out, const struct ctl_column *cols,
     size_t ncols)
@@ -317,6 +324,7 @@ ctl_table_init(struct ctl_table *t, FILE *out, const struct ctl_column *cols,
 		t->width[i] = ctl_text_width(cols[i].name);
 }
 
+/* Terminal columns of a UTF-8 string: one per code point. */
 size_t
 ctl_text_width(const char *s)
 {
@@ -328,7 +336,10 @@ ctl_text_width(const char *s)
 	return n;
 }
 
-/* The daemon's JSON writer has already made the text valid UTF-8. */
+/*
+ * A copy safe for a terminal (see ctl.h). The daemon's JSON writer has
+ * already made the text valid UTF-8.
+ */
 char *
 ctl_text_dup(const char *s)
 {
@@ -347,6 +358,7 @@ ctl_text_dup(const char *s)
 	return (char *)d;
 }
 
+/* Copies a row in; prints the batch once CTL_TABLE_BATCH rows wait. */
 void
 ctl_table_add(struct ctl_table *t, const char *const cells[])
 {
@@ -392,6 +404,7 @@ print_row(const struct ctl_table *t, const char *const row[])
 	fputc('\n', t->out);
 }
 
+/* Prints the header once, then the waiting rows, and forgets them. */
 void
 ctl_table_flush(struct ctl_table *t)
 {
@@ -413,6 +426,7 @@ ctl_table_flush(struct ctl_table *t)
 	t->nrows = 0;
 }
 
+/* Prints what waits and frees the table. */
 void
 ctl_table_end(struct ctl_table *t)
 {

@@ -70,6 +70,7 @@ static const struct ctl_column check_cols[] = {
 	{ "Last error", false },
 };
 
+/* A printer for the reply to req; see ctl.h. */
 struct ctl_show *
 ctl_show_new(const struct ctl_request *req, FILE *out, FILE *err)
 {
@@ -83,6 +84,7 @@ ctl_show_new(const struct ctl_request *req, FILE *out, FILE *err)
 	return s;
 }
 
+/* Frees s and anything it still holds; NULL is fine. */
 void
 ctl_show_free(struct ctl_show *s)
 {
@@ -619,6 +621,7 @@ bad:
 	return -1;
 }
 
+/* Takes reply bytes in pieces of any size; see ctl.h. */
 int
 ctl_show_feed(struct ctl_show *s, const char *data, size_t len, size_t *used,
     char *errbuf, size_t errlen)
@@ -660,6 +663,7 @@ ctl_show_feed(struct ctl_show *s, const char *data, size_t len, size_t *used,
 	return 1;
 }
 
+/* Prints what waits and returns the exit status. */
 int
 ctl_show_end(struct ctl_show *s)
 {

@@ -11,13 +11,17 @@
  */
 #include <sys/types.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,35 +109,128 @@ health_elapsed(const struct timespec *from, const struct timespec *to)
 	    (double)(to->tv_nsec - from->tv_nsec) / 1e9;
 }
 
-void
-health_first_line(char *dst, size_t dstlen, const char *s, size_t n)
-{
-	size_t	len = 0;
+/* ------------------------------------------------------------------ */
+/* Watching processes                                                   */
 
-	if (dstlen == 0)
-		return;
-	while (len < n && s[len] != '\n' && s[len] != '\0')
-		len++;
-	if (len > 0 && s[len - 1] == '\r')
-		len--;
-	if (len >= dstlen)
-		len = dstlen - 1;
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
+struct health_pidwatch {
+	pid_t		 pid;
+	bool		 child;
+	int		 pidfd;		/* -1: polling */
+	struct event	*ev;		/* pidfd readable, or poll timer */
+	struct timeval	 poll;
+	void		(*cb)(void *);
+	void		*arg;
+};
 
-int
-health_pidfd_open(pid_t pid)
+/* Without a pidfd: gone, or a zombie, by /proc (or kill(2) without it). */
+static bool
+proc_exited(pid_t pid)
 {
-	return syscall(SYS_pidfd_open, pid, 0);
+	char	 path[32], buf[512], *p;
+	ssize_t	 n;
+	int	 fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno == ENOENT || errno == ESRCH ||
+		    (kill(pid, 0) == -1 && errno == ESRCH);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;		/* it went while we read */
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, even ") ". */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return false;
+	return p[2] == 'Z' || p[2] == 'X';
 }
 
 bool
-health_pidfd_exited(int pidfd)
+health_pidwatch_exited(struct health_pidwatch *w)
 {
-	struct pollfd	pfd = { .fd = pidfd, .events = POLLIN };
+	struct pollfd	pfd;
+	siginfo_t	si;
 
-	return poll(&pfd, 1, 0) == 1;
+	if (w->pidfd != -1) {
+		pfd.fd = w->pidfd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		return poll(&pfd, 1, 0) == 1;
+	}
+	if (!w->child)
+		return proc_exited(w->pid);
+	/* WNOWAIT: the caller reaps it, when it chooses. */
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == -1)
+		return errno == ECHILD;	/* reaped behind our back */
+	return si.si_pid == w->pid;
+}
+
+static void
+pidwatch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct health_pidwatch	*w = arg;
+
+	(void)fd;
+	(void)what;
+	if (w->pidfd == -1 && !health_pidwatch_exited(w)) {
+		if (evtimer_add(w->ev, &w->poll) == -1)
+			fatalx("evtimer_add failed");
+		return;
+	}
+	w->cb(w->arg);
+}
+
+struct health_pidwatch *
+health_pidwatch_new(struct health *h, pid_t pid, bool child,
+    unsigned poll_ms, void (*cb)(void *), void *arg)
+{
+	static bool		 no_pidfd;	/* nor ever will be */
+	struct health_pidwatch	*w;
+
+	w = xcalloc(1, sizeof(*w));
+	w->pid = pid;
+	w->child = child;
+	w->cb = cb;
+	w->arg = arg;
+	w->pidfd = no_pidfd ? -1 : syscall(SYS_pidfd_open, pid, 0);
+	if (w->pidfd == -1 && !no_pidfd) {
+		if (errno == ESRCH) {
+			free(w);
+			return NULL;
+		}
+		if (errno == ENOSYS || errno == EPERM) {
+			log_info("health: pidfd_open: %s; watching processes "
+			    "by polling", strerror(errno));
+			no_pidfd = true;
+		} else
+			log_warn("health: pidfd_open %d", (int)pid);
+	}
+	if (w->pidfd == -1) {
+		if (!child && kill(pid, 0) == -1 && errno == ESRCH) {
+			free(w);
+			return NULL;
+		}
+		w->poll.tv_sec = poll_ms / 1000;
+		w->poll.tv_usec = (poll_ms % 1000) * 1000;
+		if ((w->ev = evtimer_new(h->base, pidwatch_cb, w)) == NULL ||
+		    evtimer_add(w->ev, &w->poll) == -1)
+			fatalx("evtimer_new failed");
+	} else if ((w->ev = event_new(h->base, w->pidfd, EV_READ,
+	    pidwatch_cb, w)) == NULL || event_add(w->ev, NULL) == -1)
+		fatalx("event_new failed");
+	return w;
+}
+
+void
+health_pidwatch_free(struct health_pidwatch *w)
+{
+	if (w == NULL)
+		return;
+	event_free(w->ev);
+	if (w->pidfd != -1)
+		close(w->pidfd);
+	free(w);
 }
 
 /* ------------------------------------------------------------------ */
@@ -170,10 +267,11 @@ record(struct health_check *hc, bool ok, const char *err, double duration)
 	}
 	st->transitions++;
 	st->last_change = st->last_run;
+	/* The owner logs the change it acts on; this is the detail. */
 	if (st->up)
-		log_info("check %s: down -> up", c->name);
+		log_debug("check %s: down -> up", c->name);
 	else
-		log_info("check %s: up -> down: %s", c->name,
+		log_debug("check %s: up -> down: %s", c->name,
 		    st->last_error);
 	if (hc->h->cb != NULL)
 		hc->h->cb(hc->h->arg, st);

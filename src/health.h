@@ -20,7 +20,7 @@
 
 #include "config.h"
 
-#define HEALTH_ERROR_MAX	256	/* bytes of last_error, with the NUL */
+#define HEALTH_ERROR_MAX	256	/* bytes of last_error, with NUL */
 
 struct health;
 
@@ -32,12 +32,12 @@ struct check_state {
 	unsigned	 failures;	/* consecutive */
 	uint64_t	 runs;		/* results recorded */
 	uint64_t	 transitions;	/* changes of up */
-	double		 last_duration;	/* seconds the last run took */
-	char		 last_error[HEALTH_ERROR_MAX];	/* "": last run ok */
+	double		 last_duration;	/* of the last run, seconds */
+	char		 last_error[HEALTH_ERROR_MAX];	/* "": ok */
 	/* exec: first line the program printed in its last run, "" if none. */
 	char		 last_output[HEALTH_ERROR_MAX];
-	struct timespec	 last_change;	/* CLOCK_MONOTONIC; start when never */
-	struct timespec	 last_run;	/* end of the last run; 0 when none */
+	struct timespec	 last_change;	/* CLOCK_MONOTONIC; start if none */
+	struct timespec	 last_run;	/* end of the last run; 0: none */
 	bool		 running;	/* a run is in progress */
 };
 

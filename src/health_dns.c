@@ -115,7 +115,7 @@ skip_name(struct buf *b)
 		if (len == 0)
 			return 0;
 		if ((len & 0xc0) == 0xc0)
-			return buf_skip(b, 1);	/* a pointer ends the name */
+			return buf_skip(b, 1);	/* a pointer ends it */
 		if (len > DNS_LABEL_MAX || buf_skip(b, len) == -1)
 			return -1;
 	}
@@ -125,7 +125,7 @@ skip_name(struct buf *b)
 static bool
 same_question(struct buf *q, struct buf *r)
 {
-	struct buf	qq = *q;	/* a second cursor over the question */
+	struct buf	qq = *q;	/* a second cursor on it */
 	size_t		n;
 	uint8_t		a, c;
 
@@ -184,8 +184,10 @@ health_dns_verdict(const uint8_t *query, size_t qlen, const uint8_t *resp,
 		return 0;
 	}
 	for (i = 0; i < an; i++) {
+		/* NAME, TYPE, CLASS, TTL, RDLENGTH, RDATA */
 		if (skip_name(&r) == -1 || buf_skip(&r, 8) == -1 ||
-		    buf_get_u16(&r, &rdlen) == -1 || buf_skip(&r, rdlen) == -1) {
+		    buf_get_u16(&r, &rdlen) == -1 ||
+		    buf_skip(&r, rdlen) == -1) {
 			snprintf(err, errlen, "malformed answer");
 			return 0;
 		}
@@ -251,6 +253,7 @@ dns_start(struct health_check *hc)
 	struct sockaddr_storage	 ss;
 	struct dns_run		*r;
 	struct buf		 b;
+	const char		*what;
 	socklen_t		 sslen;
 	int			 e;
 
@@ -267,12 +270,18 @@ dns_start(struct health_check *hc)
 	r->qlen = buf_len(&b);
 	sslen = config_addr_sockaddr(&c->dns.server, c->dns.port, &ss);
 	if ((r->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(r->fd, (struct sockaddr *)&ss, sslen) == -1 ||
-	    send(r->fd, r->query, r->qlen, 0) == -1) {
+	    SOCK_CLOEXEC, 0)) == -1)
+		what = "socket";
+	else if (connect(r->fd, (struct sockaddr *)&ss, sslen) == -1)
+		what = "connect";
+	else if (send(r->fd, r->query, r->qlen, 0) == -1)
+		what = "send";
+	else
+		what = NULL;
+	if (what != NULL) {
 		e = errno;
 		dns_close(hc);
-		health_fail(hc, "send: %s", strerror(e));
+		health_fail(hc, "%s: %s", what, strerror(e));
 		return;
 	}
 	if ((r->ev = event_new(hc->h->base, r->fd, EV_READ | EV_PERSIST,

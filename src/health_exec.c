@@ -7,10 +7,11 @@
  *
  * A run ends only when the program has exited and its output has
  * reached EOF (a grandchild holding the socket keeps the run going).
- * The child is watched through a pidfd rather than SIGCHLD, so no
- * signal handler is needed and nothing else's children are touched; it
- * is reaped only when the run ends, so its pid (the group id) cannot be
- * reused while the group may still be signalled.  On timeout the group
+ * The child is watched through a pidfd rather than SIGCHLD (polled with
+ * waitid(WNOWAIT) where there is no pidfd), so no signal handler is
+ * needed and no one else's children are touched; it is reaped only when
+ * the run ends, so its pid (the group id) cannot be reused while the
+ * group may still be signalled.  On timeout the group
  * gets SIGTERM, SIGKILL EXEC_KILL_GRACE_MS later, and if some process
  * outside the group still holds the output EXEC_EOF_GRACE_MS after that,
  * the run stops waiting for its EOF.
@@ -37,19 +38,19 @@
 #define EXEC_KILL_GRACE_MS	100	/* SIGTERM to SIGKILL */
 #define EXEC_EOF_GRACE_MS	1000	/* SIGKILL to giving up on EOF */
 #define EXEC_READ_MAX		4096
-#define EXEC_READS_PER_EVENT	16	/* a chatty child cannot hog the loop */
+#define EXEC_READS_PER_EVENT	16	/* a chatty child cannot hog us */
+#define EXEC_POLL_MS		10	/* for its exit, without pidfds */
 
 struct exec_run {
 	pid_t		 pid;		/* also the process group */
-	int		 pidfd;
-	int		 fd;		/* our end of the socketpair; -1 at EOF */
+	int		 fd;		/* our end of the socketpair */
 	struct event	*ev_out;
-	struct event	*ev_exit;
+	struct health_pidwatch *exit;
 	struct event	*t_kill;
-	bool		 exited;	/* pidfd readable; reaped at the end */
+	bool		 exited;	/* a zombie, reaped at the end */
 	bool		 cancelled;
 	bool		 killed;	/* SIGKILL sent */
-	char		 line[HEALTH_ERROR_MAX];	/* first line of output */
+	char		 line[HEALTH_ERROR_MAX];	/* of output */
 	size_t		 linelen;
 	bool		 line_done;	/* its newline was seen */
 };
@@ -66,14 +67,11 @@ run_free(struct health_check *hc)
 		return;
 	if (r->ev_out != NULL)
 		event_free(r->ev_out);
-	if (r->ev_exit != NULL)
-		event_free(r->ev_exit);
+	health_pidwatch_free(r->exit);
 	if (r->t_kill != NULL)
 		event_free(r->t_kill);
 	if (r->fd != -1)
 		close(r->fd);
-	if (r->pidfd != -1)
-		close(r->pidfd);
 	free(r);
 	hc->priv = NULL;
 }
@@ -129,13 +127,11 @@ output_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-exit_cb(evutil_socket_t fd, short what, void *arg)
+exit_cb(void *arg)
 {
 	struct health_check	*hc = arg;
 	struct exec_run		*r = hc->priv;
 
-	(void)fd;
-	(void)what;
 	r->exited = true;
 	if (r->fd == -1)
 		exec_finish(hc);
@@ -176,14 +172,12 @@ exec_finish(struct health_check *hc)
 	int		 status, e;
 	bool		 cancelled = r->cancelled;
 
+	/* A zombie by now: this does not wait. */
 	pid = waitpid(r->pid, &status, WNOHANG);
 	e = errno;
-	if (pid == 0) {
-		/* Cannot happen once the pidfd polled readable; wait on. */
-		r->exited = false;
-		event_add(r->ev_exit, NULL);
-		return;
-	}
+	if (pid == 0)
+		fatalx("check %s: child %d exited but cannot be reaped",
+		    hc->st.conf->name, (int)r->pid);
 	if (r->linelen > 0 && r->line[r->linelen - 1] == '\r')
 		r->linelen--;
 	r->line[r->linelen] = '\0';
@@ -211,10 +205,11 @@ exec_finish(struct health_check *hc)
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static _Noreturn void
-child(char *const argv[], int devnull, int out, const sigset_t *unblock)
+child(char *const argv[], int devnull, int out)
 {
 	static char *const	 env[] = { EXEC_PATH, NULL };
 	struct sigaction	 sa;
+	sigset_t		 none;
 	const char		*e;
 	int			 sig;
 
@@ -230,7 +225,9 @@ child(char *const argv[], int devnull, int out, const sigset_t *unblock)
 	    dup2(out, STDERR_FILENO) == -1)
 		_exit(126);
 	closefrom(STDERR_FILENO + 1);
-	sigprocmask(SIG_SETMASK, unblock, NULL);
+	/* Nothing the daemon blocks stays blocked: SIGTERM must work. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	execve(argv[0], argv, env);
 	e = strerror(errno);
 	(void)!write(STDERR_FILENO, "execve ", 7);
@@ -264,7 +261,7 @@ exec_start(struct health_check *hc)
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, &old);
 	if ((pid = fork()) == 0)
-		child(c->exec.argv, devnull, sv[1], &old);
+		child(c->exec.argv, devnull, sv[1]);
 	e = errno;
 	/* Also here, so kill(-pid) works even before the child ran. */
 	if (pid != -1)
@@ -282,23 +279,16 @@ exec_start(struct health_check *hc)
 	hc->priv = r;
 	r->pid = pid;
 	r->fd = sv[0];
-	if ((r->pidfd = health_pidfd_open(pid)) == -1) {
-		e = errno;
-		/* Without a pidfd it cannot be watched; do not leave it. */
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		run_free(hc);
-		health_fail(hc, "pidfd_open: %s", strerror(e));
-		return;
-	}
+	/* Not reaped yet, so it exists: this cannot fail with ESRCH. */
+	if ((r->exit = health_pidwatch_new(hc->h, pid, true,
+	    EXEC_POLL_MS, exit_cb, hc)) == NULL)
+		fatal("check %s: watching child %d", c->name, (int)pid);
 	if (fcntl(r->fd, F_SETFL, O_NONBLOCK) == -1)
 		fatal("fcntl");
 	if ((r->ev_out = event_new(hc->h->base, r->fd, EV_READ | EV_PERSIST,
 	    output_cb, hc)) == NULL ||
-	    (r->ev_exit = event_new(hc->h->base, r->pidfd, EV_READ, exit_cb,
-	    hc)) == NULL ||
 	    (r->t_kill = evtimer_new(hc->h->base, kill_cb, hc)) == NULL ||
-	    event_add(r->ev_out, NULL) == -1 || event_add(r->ev_exit, NULL) == -1)
+	    event_add(r->ev_out, NULL) == -1)
 		fatalx("event_new failed");
 }
 

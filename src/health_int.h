@@ -45,19 +45,20 @@ struct health_ops {
 	/* Releases hc->priv and anything running, now, without reporting. */
 	void		(*free)(struct health_check *);
 	/* What the check probes, for logs: "GET http://... expect 200". */
-	void		(*print)(const struct health_check *, char *, size_t);
+	void		(*print)(const struct health_check *, char *,
+			    size_t);
 };
 
 struct health_check {
-	struct check_state	 st;	/* first: health_state() hands it out */
+	struct check_state	 st;	/* what health_state() hands out */
 	struct health		*h;
 	const struct health_ops	*ops;
 	struct event		*t_run;		/* next run */
-	struct event		*t_timeout;	/* of the run in progress */
+	struct event		*t_timeout;	/* of the current run */
 	struct timespec		 created;
-	struct timespec		 started;	/* of the run in progress */
-	bool			 timed_out;	/* failure recorded, stopping */
-	void			*priv;		/* the type's; freed by ops->free */
+	struct timespec		 started;	/* the current run */
+	bool			 timed_out;	/* counted; stopping */
+	void			*priv;		/* the type's (ops->free) */
 };
 
 struct health {
@@ -66,7 +67,7 @@ struct health {
 	void			*arg;
 	struct health_check	**checks;
 	size_t			 nchecks;
-	struct evdns_base	*dns;	/* system resolver, for http host names */
+	struct evdns_base	*dns;	/* for http host names */
 };
 
 extern const struct health_ops	health_http_ops;
@@ -110,18 +111,24 @@ int	 health_dns_query(struct buf *b, uint16_t id, const char *qname,
 int	 health_dns_verdict(const uint8_t *query, size_t qlen,
 	    const uint8_t *resp, size_t rlen, char *err, size_t errlen);
 
-/* Helpers shared by the types. */
 /*
- * pidfd_open(2), Linux 5.3: a descriptor that polls readable once the
- * process has exited.  -1 with errno (ESRCH: no such process).
+ * Watching a process for its exit, without reaping it.  Through a pidfd
+ * (Linux 5.3) the exit is seen at once.  Where pidfd_open(2) is missing
+ * (older kernels, seccomp profiles that deny it, valgrind) the watch
+ * polls every poll_ms instead: waitid(WNOWAIT) for a child of ours,
+ * /proc/PID/stat for any other process.  cb runs once, from the loop.
+ * health_pidwatch_new() fails with ESRCH when no such process exists.
  */
-int	 health_pidfd_open(pid_t);
-/* Whether the process behind a pidfd has exited (never blocks). */
-bool	 health_pidfd_exited(int);
+struct health_pidwatch;
+struct health_pidwatch *health_pidwatch_new(struct health *, pid_t,
+	    bool child, unsigned poll_ms, void (*cb)(void *), void *arg);
+/* NULL-safe. */
+void	 health_pidwatch_free(struct health_pidwatch *);
+/* Whether the process has exited (a zombie has); never blocks. */
+bool	 health_pidwatch_exited(struct health_pidwatch *);
+
 void	 health_now(struct timespec *);		/* CLOCK_MONOTONIC */
 double	 health_elapsed(const struct timespec *from,
 	    const struct timespec *to);		/* seconds */
-/* Copies the first line of s (at most n bytes of it) as a C string. */
-void	 health_first_line(char *dst, size_t dstlen, const char *s, size_t n);
 
 #endif /* ANYCASTD_HEALTH_INT_H */

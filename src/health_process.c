@@ -7,9 +7,10 @@
  * and the run succeeds while the file names a live process.
  *
  * A pidfd refers to one process, not to a number, so a pid reused after
- * the exit is never mistaken for the service.  A pid read from the file
- * may of course already name some other process; the file is the
- * service's word and is taken as it is.
+ * the exit is never mistaken for the service.  Without pidfds (see
+ * health_pidwatch_new) the exit is seen within PROCESS_POLL_MS instead.
+ * A pid read from the file may of course already name some other
+ * process; the file is the service's word and is taken as it is.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -29,11 +30,11 @@
 #include "util.h"
 
 #define PIDFILE_MAX	64	/* more than any pid and a newline */
+#define PROCESS_POLL_MS	100	/* for its exit, without pidfds */
 
 struct proc_watch {
 	pid_t		 pid;		/* 0: none held */
-	int		 pidfd;
-	struct event	*ev;
+	struct health_pidwatch *exit;
 	struct stat	 sb;		/* the pid file as last read */
 	bool		 have_sb;
 };
@@ -41,24 +42,18 @@ struct proc_watch {
 static void
 unwatch(struct proc_watch *w)
 {
-	if (w->ev != NULL)
-		event_free(w->ev);
-	w->ev = NULL;
-	if (w->pidfd != -1)
-		close(w->pidfd);
-	w->pidfd = -1;
+	health_pidwatch_free(w->exit);
+	w->exit = NULL;
 	w->pid = 0;
 }
 
 static void
-exited_cb(evutil_socket_t fd, short what, void *arg)
+exited_cb(void *arg)
 {
 	struct health_check	*hc = arg;
 	struct proc_watch	*w = hc->priv;
 	pid_t			 pid = w->pid;
 
-	(void)fd;
-	(void)what;
 	unwatch(w);
 	health_fail_now(hc, "process %d exited", (int)pid);
 }
@@ -72,7 +67,7 @@ same_file(const struct stat *a, const struct stat *b)
 	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-/* The pid in the file: a decimal number, maybe with white space. */
+/* The pid on the first line of the file: a decimal number. */
 static pid_t
 read_pid(const char *path, char *err, size_t errlen)
 {
@@ -94,10 +89,10 @@ read_pid(const char *path, char *err, size_t errlen)
 	buf[n] = '\0';
 	errno = 0;
 	v = strtol(buf, &end, 10);
-	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+	while (*end == ' ' || *end == '\t' || *end == '\r')
 		end++;
-	if (end == buf || *end != '\0' || errno != 0 || v < 1 ||
-	    v > INT_MAX) {
+	if (end == buf || (*end != '\0' && *end != '\n') || errno != 0 ||
+	    v < 1 || v > INT_MAX) {
 		snprintf(err, errlen, "%s: no pid in it", path);
 		return -1;
 	}
@@ -112,20 +107,19 @@ process_start(struct health_check *hc)
 	struct stat		 sb;
 	char			 err[HEALTH_ERROR_MAX];
 	pid_t			 pid;
-	int			 pidfd;
+	int			 e;
 
-	if (w == NULL) {
+	if (w == NULL)
 		w = hc->priv = xcalloc(1, sizeof(*w));
-		w->pidfd = -1;
-	}
 	if (stat(path, &sb) == -1) {
+		e = errno;
 		w->have_sb = false;
 		unwatch(w);
-		health_fail(hc, "%s: %s", path, strerror(errno));
+		health_fail(hc, "%s: %s", path, strerror(e));
 		return;
 	}
 	/* An exit the loop has not delivered yet still counts. */
-	if (w->pid != 0 && health_pidfd_exited(w->pidfd)) {
+	if (w->pid != 0 && health_pidwatch_exited(w->exit)) {
 		pid = w->pid;
 		unwatch(w);
 		health_fail(hc, "process %d exited", (int)pid);
@@ -148,25 +142,18 @@ process_start(struct health_check *hc)
 		return;
 	}
 	unwatch(w);
-	if ((pidfd = health_pidfd_open(pid)) == -1) {
-		if (errno == ESRCH)
-			health_fail(hc, "process %d not running", (int)pid);
-		else
-			health_fail(hc, "pidfd_open %d: %s", (int)pid,
-			    strerror(errno));
+	if ((w->exit = health_pidwatch_new(hc->h, pid, false,
+	    PROCESS_POLL_MS, exited_cb, hc)) == NULL) {
+		health_fail(hc, "process %d not running", (int)pid);
 		return;
 	}
 	/* A zombie still has its pid, but it is not running. */
-	if (health_pidfd_exited(pidfd)) {
-		close(pidfd);
+	if (health_pidwatch_exited(w->exit)) {
+		unwatch(w);
 		health_fail(hc, "process %d not running", (int)pid);
 		return;
 	}
 	w->pid = pid;
-	w->pidfd = pidfd;
-	if ((w->ev = event_new(hc->h->base, pidfd, EV_READ, exited_cb,
-	    hc)) == NULL || event_add(w->ev, NULL) == -1)
-		fatalx("event_new failed");
 	health_ok(hc);
 }
 

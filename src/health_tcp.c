@@ -105,8 +105,9 @@ tcp_print(const struct health_check *hc, char *buf, size_t len)
 {
 	char	addr[CONFIG_ADDR_STRLEN];
 
-	snprintf(buf, len, "%s port %u", config_addr_ntop(&hc->st.conf->tcp.addr,
-	    addr, sizeof(addr)), hc->st.conf->tcp.port);
+	snprintf(buf, len, "%s port %u",
+	    config_addr_ntop(&hc->st.conf->tcp.addr, addr, sizeof(addr)),
+	    hc->st.conf->tcp.port);
 }
 
 const struct health_ops health_tcp_ops = {

@@ -98,51 +98,50 @@ utf8_len(const unsigned char *s)
 static void
 put_quoted(struct json *j, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *s = (const unsigned char *)str, *run;
 	char esc[8];
 	size_t n;
 
 	put(j, "\"", 1);
+	run = s;
 	while (*s != '\0') {
+		/* Plain bytes and valid UTF-8 are copied in runs. */
+		if (*s >= 0x20 && *s != '"' && *s != '\\' && *s != 0x7f) {
+			/* utf8_len stops at the NUL: continuation checks
+			 * fail on it. */
+			if ((n = utf8_len(s)) != 0) {
+				s += n;
+				continue;
+			}
+		}
+		put(j, (const char *)run, (size_t)(s - run));
 		switch (*s) {
 		case '"':
 			puts_(j, "\\\"");
-			s++;
-			continue;
+			break;
 		case '\\':
 			puts_(j, "\\\\");
-			s++;
-			continue;
+			break;
 		case '\n':
 			puts_(j, "\\n");
-			s++;
-			continue;
+			break;
 		case '\r':
 			puts_(j, "\\r");
-			s++;
-			continue;
+			break;
 		case '\t':
 			puts_(j, "\\t");
-			s++;
-			continue;
+			break;
 		default:
+			if (*s < 0x20 || *s == 0x7f) {
+				snprintf(esc, sizeof(esc), "\\u%04x", *s);
+				puts_(j, esc);
+			} else
+				puts_(j, "\\ufffd");	/* not UTF-8 */
 			break;
 		}
-		if (*s < 0x20 || *s == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *s);
-			puts_(j, esc);
-			s++;
-			continue;
-		}
-		/* utf8_len stops at the NUL: continuation checks fail on it. */
-		if ((n = utf8_len(s)) == 0) {
-			puts_(j, "\\ufffd");
-			s++;
-			continue;
-		}
-		put(j, (const char *)s, n);
-		s += n;
+		run = ++s;
 	}
+	put(j, (const char *)run, (size_t)(s - run));
 	put(j, "\"", 1);
 }
 

@@ -624,12 +624,46 @@ run_notification(struct peer *p, const struct fsm_result *r)
 		    comm);
 }
 
+/*
+ * The main connection died in OpenSent or OpenConfirm (the peer closed it,
+ * or resolved a collision against it) while the peer's own connection
+ * waits as p->pending: carry on with that one, which is in OpenSent since
+ * our OPEN went out on it (RFC 4271 6.8 leaves exactly one connection).
+ */
+static void
+pending_promote(struct peer *p, enum fsm_event ev)
+{
+	struct conn *c = p->pending;
+
+	if (p->conn != NULL)
+		conn_close(p->conn, true);
+	p->pending = NULL;
+	p->conn = c;
+	memset(&p->neg, 0, sizeof(p->neg));
+	evtimer_del(p->t_keepalive);
+	timer_set_ms(p->t_hold, BGP_HOLDTIME_LARGE * 1000u);
+	log_info("%s: continuing on the connection the peer opened",
+	    session_peer_name(p));
+	if (p->state != FSM_OPENSENT)
+		change_state(p, FSM_OPENSENT, ev);
+	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, ANNOUNCE_LOW_WATER, 0);
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		conn_read_cb(c->bev, c);
+}
+
 static void
 fsm_event(struct peer *p, enum fsm_event ev)
 {
 	struct fsm_result r;
 	uint32_t a, ms, failures;
 
+	if (p->pending != NULL && (p->state == FSM_OPENSENT ||
+	    p->state == FSM_OPENCONFIRM) && (ev == FSM_EV_NOTIF ||
+	    ev == FSM_EV_CONN_FAIL || ev == FSM_EV_COLLISION_DUMP)) {
+		pending_promote(p, ev);
+		return;
+	}
 	r = fsm_step(p->state, ev, p->conf.passive);
 	a = r.actions;
 	log_debug("%s: %s in %s", session_peer_name(p), fsm_event_name(ev),

@@ -17,6 +17,7 @@ CONF=$T/ctl.conf
 SOCK=$T/ctl.sock
 LOG=$T/anycastd.log
 ROUTES=10000
+ADDR='127\.0\.0\.2'	# the peer, as a regular expression
 
 for b in "$ANYCASTD" "$ANYCASTCTL"; do
 	if [ ! -x "$b" ]; then
@@ -79,6 +80,8 @@ jcheck() {
 		printf '%s' "$1" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
+c_ok = lambda c: (c["successes"] >= 1 and c["failures"] == 0 and
+    c["last_error"] == "")
 sys.exit(0 if eval(sys.argv[1]) else 1)' "$2" 2>/dev/null
 	else
 		printf '%s' "$1" | jq -e "$3" >/dev/null 2>&1
@@ -124,6 +127,11 @@ neighbor 127.0.0.2 {
 	passive
 }
 
+check maint {
+	file "$T/maintenance" absent
+	interval 100ms timeout 50ms rise 1 fall 1
+}
+
 prefix 203.0.113.0/24 {
 }
 EOF
@@ -164,13 +172,44 @@ while :; do
 done
 ok "anycastd -n: config OK; daemon $dpid on port $PORT"
 
-# A second daemon must not steal a live socket.
-if "$ANYCASTD" -f "$CONF" -s "$SOCK" >"$T/second.log" 2>&1; then
+# The control socket's file: a second daemon (without a BGP listener, so
+# that the port does not stop it first) must not steal a live socket, nor
+# replace a file that is not a socket; a stale socket is replaced.
+grep -v '^listen' "$CONF" >"$T/second.conf"
+second_daemon() {
+	timeout 10 "$ANYCASTD" -f "$T/second.conf" -s "$1" >"$T/second.log" 2>&1
+}
+if second_daemon "$SOCK"; then
 	fail "a second anycastd started on a live socket"
-elif grep -q 'in use' "$T/second.log"; then
+elif grep -q 'control socket.*in use' "$T/second.log"; then
 	ok "a second anycastd refuses a live socket"
 else
 	fail "second anycastd: $(cat "$T/second.log")"
+fi
+: >"$T/plain"
+if second_daemon "$T/plain"; then
+	fail "anycastd started on a file that is not a socket"
+elif grep -q 'not a socket' "$T/second.log" && [ -f "$T/plain" ]; then
+	ok "anycastd refuses a control path that is not a socket"
+else
+	fail "not a socket: $(cat "$T/second.log")"
+fi
+if [ "$JSON" = python3 ]; then
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+	    "$T/stale.sock"
+	"$ANYCASTD" -f "$T/second.conf" -s "$T/stale.sock" >"$T/second.log" 2>&1 &
+	spid=$!
+	if wait_for 50 grep -q 'stale' "$T/second.log" &&
+	    wait_for 50 "$ANYCASTCTL" -s "$T/stale.sock" show prefixes \
+	    >/dev/null 2>&1; then
+		ok "a stale socket is replaced"
+	else
+		fail "stale socket: $(cat "$T/second.log")"
+	fi
+	mode=$(stat -c %a "$T/stale.sock")
+	[ "$mode" = 660 ] || fail "control socket mode $mode, want 660"
+	kill "$spid"
+	wait "$spid"
 fi
 
 # --- show -----------------------------------------------------------------
@@ -194,7 +233,8 @@ fi
 
 ctl show neighbors
 if [ "$rc" -eq 0 ] &&
-    printf '%s\n' "$out" | head -n 1 | grep -q '^Neighbor  *AS  *State  *Uptime' &&
+    printf '%s\n' "$out" | head -n 1 |
+    grep -q '^Neighbor  *AS  *State  *Uptime' &&
     printf '%s\n' "$out" | sed -n 2p | grep -q '^127\.0\.0\.2  *65000  *Active '
 then
 	ok "show neighbors: table with a header row"
@@ -217,8 +257,26 @@ else
 	fail "show prefixes -j: rc $rc: $out"
 fi
 ctl show prefixes
-printf '%s\n' "$out" | head -n 1 | grep -q '^Prefix  *State  *Drained  *Since' ||
+printf '%s\n' "$out" | head -n 1 |
+    grep -q '^Prefix  *State  *Drained  *Since' ||
     fail "show prefixes table: $out"
+
+checks_up() {
+	ctl -j show checks
+	[ "$rc" -eq 0 ] && jcheck "$out" \
+	    "[(c['name'], c['type'], c['state']) for c in d['checks']] == \
+	    [('maint', 'file', 'up')] and c_ok(d['checks'][0])" \
+	    '.checks | length == 1 and .[0].name == "maint" and
+	    .[0].type == "file" and .[0].state == "up"'
+}
+if wait_for 50 checks_up; then
+	ok "show checks -j: maint (file) up"
+else
+	fail "show checks -j: rc $rc: $out $err"
+fi
+ctl show checks
+printf '%s\n' "$out" | head -n 1 | grep -q '^Check  *Type  *State' ||
+    fail "show checks table: $out"
 
 # --- exit statuses --------------------------------------------------------
 
@@ -248,6 +306,35 @@ else
 fi
 out=$("$ANYCASTCTL" -s "$CONF" show neighbors 2>/dev/null)
 [ $? -eq 3 ] || fail "a file that is not a socket: not exit 3"
+
+# A socket that speaks another protocol version: exit 3 before sending.
+if [ "$JSON" = python3 ]; then
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+c, _ = s.accept()
+c.sendall(b"{\"anycastd\":\"9.9\",\"protocol\":2}\n")
+c.settimeout(5)
+try:
+    got = c.recv(100)
+except OSError:
+    got = b""
+open(sys.argv[2], "wb").write(got)
+' "$T/fake.sock" "$T/fake.got" &
+	fake=$!
+	wait_for 50 test -S "$T/fake.sock"
+	out=$("$ANYCASTCTL" -s "$T/fake.sock" show neighbors 2>"$T/err")
+	rc=$?
+	wait "$fake"
+	if [ $rc -eq 3 ] && grep -q 'protocol 2' "$T/err" &&
+	    [ ! -s "$T/fake.got" ]; then
+		ok "protocol mismatch -> exit 3, nothing sent"
+	else
+		fail "protocol mismatch: exit $rc, $(cat "$T/err")"
+	fi
+fi
 
 # --- neighbor down / up ---------------------------------------------------
 
@@ -378,7 +465,8 @@ EOF
 	ppid_=$!
 	rib_full() {
 		ctl -j show neighbors
-		jcheck "$out" "d['neighbors'][0]['prefixes_received'] == $ROUTES" \
+		jcheck "$out" \
+		    "d['neighbors'][0]['prefixes_received'] == $ROUTES" \
 		    ".neighbors[0].prefixes_received == $ROUTES"
 	}
 	if wait_for 100 rib_full; then
@@ -401,9 +489,10 @@ EOF
 		    .communities == [\"65000:1\", \"65000:2\"] and
 		    .large_communities == [\"65000:1:2\"] and .med == 10)"
 		then
-			ok "show rib -j: $ROUTES routes, streamed, with attributes"
+			ok "show rib -j: $ROUTES routes with attributes"
 		else
-			fail "show rib -j: rc $rc: $(printf '%s' "$out" | head -c 300)"
+			fail "show rib -j: rc $rc:" \
+			    "$(printf '%s' "$out" | head -c 300)"
 		fi
 		ctl -j show rib 127.0.0.2
 		jcheck "$out" "len(d['routes']) == $ROUTES" \
@@ -413,13 +502,14 @@ EOF
 		if [ "$rc" -eq 0 ] &&
 		    [ "$(printf '%s\n' "$out" | wc -l)" -eq $((ROUTES + 1)) ] &&
 		    printf '%s\n' "$out" | head -n 1 |
-		    grep -q '^Prefix  *Neighbor  *Next hop  *AS path  *Communities$' &&
-		    printf '%s\n' "$out" | grep -q \
-		    '^1\.0\.0\.0/24  *127\.0\.0\.2  *127\.0\.0\.2  *65000 64496 {64500,64501}  *65000:1 65000:2 65000:1:2$'
+		    grep -q "^Prefix  *Neighbor  *Next hop  *AS path  *Communities$" &&
+		    printf '%s\n' "$out" | grep -q "^1\.0\.0\.0/24  *$ADDR  *$ADDR  *\
+65000 64496 {64500,64501}  *65000:1 65000:2 65000:1:2$"
 		then
 			ok "show rib: table"
 		else
-			fail "show rib table: $(printf '%s\n' "$out" | head -n 3)"
+			fail "show rib table:" \
+			    "$(printf '%s\n' "$out" | head -n 3)"
 		fi
 		expect_rc 1 show rib 198.51.100.9
 		expect_rc 0 neighbor 127.0.0.2 refresh
@@ -434,6 +524,36 @@ EOF
 else
 	echo "python3 not installed: show rib with routes skipped"
 fi
+
+# --- drain ----------------------------------------------------------------
+
+prefix_is() {	# prefix_is STATE DRAINED
+	ctl -j show prefixes
+	jcheck "$out" "d['prefixes'][0]['state'] == '$1' and \
+	    d['prefixes'][0]['drained'] == $2" \
+	    ".prefixes[0].state == \"$1\" and
+	    .prefixes[0].drained == $(echo "$2" | tr TF tf)"
+}
+sent_is() {
+	[ -z "$ppid_" ] && return 0
+	ctl -j show neighbors
+	jcheck "$out" "d['neighbors'][0]['prefixes_sent'] == $1" \
+	    ".neighbors[0].prefixes_sent == $1"
+}
+expect_rc 0 drain 203.0.113.0/24
+if prefix_is withdrawn True && wait_for 30 sent_is 0; then
+	ok "drain: withdrawn, drained, withdrawn from the peer"
+else
+	fail "after drain: $out"
+fi
+[ -s "$T/state" ] || fail "drain did not write the state file"
+expect_rc 0 undrain all
+if prefix_is announced False && wait_for 30 sent_is 1; then
+	ok "undrain all: announced again"
+else
+	fail "after undrain: $out"
+fi
+expect_rc 1 drain 192.0.2.0/24	# not configured
 
 # --- reload ---------------------------------------------------------------
 

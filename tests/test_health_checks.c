@@ -36,6 +36,7 @@
 
 #include "config.h"
 #include "health.h"
+#include "util.h"
 
 #define HEAD		"router-id 192.0.2.10\nlocal-as 65010\n"
 #define TEST_ALARM	60	/* seconds any one test may take */
@@ -46,9 +47,10 @@ struct env {
 	struct health		*h;
 	char			 dir[128];
 	unsigned		 changes;	/* callbacks */
-	char			 last_name[64];	/* of the last callback */
+	char			 last_name[64];	/* last callback's */
 	bool			 last_up;
 	struct timespec		 last_at;
+	struct timespec		 at[16];	/* each check's last change */
 	bool			 deadline_hit;
 };
 
@@ -73,6 +75,8 @@ changed(void *arg, const struct check_state *st)
 	snprintf(e->last_name, sizeof(e->last_name), "%s", st->conf->name);
 	e->last_up = st->up;
 	now(&e->last_at);
+	if (st->conf->index < nitems(e->at))
+		e->at[st->conf->index] = e->last_at;
 }
 
 static struct config *
@@ -289,6 +293,8 @@ http_srv_start(struct env *e, struct http_srv *s)
 	s->port = ntohs(sin.sin_port);
 	s->status = 200;
 	evhttp_set_gencb(s->http, http_srv_cb, s);
+	/* Where "localhost" may also resolve; fine if there is no IPv6. */
+	(void)evhttp_bind_socket_with_handle(s->http, "::1", s->port);
 }
 
 static void
@@ -328,6 +334,27 @@ test_http(void **state)
 	evhttp_free(s.http);
 	reach(e, 5000, "web", false, "connect: Connection refused", 0);
 	assert_int_equal(e->changes, 2);
+}
+
+/* A host name goes through the resolver, without blocking the loop. */
+static void
+test_http_hostname(void **state)
+{
+	struct env		*e = *state;
+	struct http_srv		 s;
+	char			 host[64];
+
+	memset(&s, 0, sizeof(s));
+	http_srv_start(e, &s);
+	s.status = 204;
+	start(e, conf_of("check byname {\n"
+	    "\thttp \"http://localhost:%u\" expect 204\n"
+	    "\tinterval 5s timeout 1s rise 1 fall 1\n}\n", s.port));
+	reach(e, 5000, "byname", true, "", 1);
+	snprintf(host, sizeof(host), "localhost:%u", s.port);
+	assert_string_equal(s.host, host);
+	assert_string_equal(s.uri, "/");
+	evhttp_free(s.http);
 }
 
 /* ------------------------------------------------------------------ */
@@ -435,7 +462,7 @@ dns_srv_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	for (qend = 12; qend < (size_t)n && q[qend] != 0; qend += q[qend] + 1)
 		;
-	qend += 1 + 4;			/* the root label, QTYPE, QCLASS */
+	qend += 1 + 4;			/* root label, QTYPE, QCLASS */
 	assert_true(qend <= (size_t)n);
 	s->last_qtype = q[qend - 4] << 8 | q[qend - 3];
 	memcpy(r, q, qend);
@@ -446,7 +473,7 @@ dns_srv_cb(evutil_socket_t fd, short what, void *arg)
 	r[8] = r[9] = r[10] = r[11] = 0;	/* no NS, no OPT back */
 	len = qend;
 	if (s->mode == DNS_ANSWER) {
-		r[len++] = 0xc0;	/* the name: a pointer to the question */
+		r[len++] = 0xc0;	/* the name: points to the question */
 		r[len++] = 12;
 		r[len++] = q[qend - 4];	/* TYPE as asked */
 		r[len++] = q[qend - 3];
@@ -618,6 +645,7 @@ test_exec_timeout(void **state)
 {
 	struct env		*e = *state;
 	const struct check_state *st;
+	struct timespec		 t;
 	char			 gcfile[300], shfile[300];
 	pid_t			 gc, sh;
 	int			 i;
@@ -648,6 +676,9 @@ test_exec_timeout(void **state)
 	st = st_of(e, "group");
 	assert_int_equal(st->runs, 1);
 	assert_true(st->last_duration >= 0.19 && st->last_duration < 0.3);
+	/* The group ignores SIGTERM: only SIGKILL, 100 ms on, ended it. */
+	now(&t);
+	assert_true(ms_between(&e->at[st->conf->index], &t) >= 90);
 
 	/* Reaped: no child of ours is left, not even a zombie. */
 	assert_int_equal(count_children(), 0);
@@ -788,6 +819,7 @@ test_process_pidfile(void **state)
 	char			 pidfile[300], err[400];
 	pid_t			 a, b;
 	uint64_t		 runs;
+	FILE			*f;
 
 	snprintf(pidfile, sizeof(pidfile), "%s/svc.pid", e->dir);
 	a = service_start(pidfile);
@@ -822,6 +854,14 @@ test_process_pidfile(void **state)
 	service_stop(a = service_start(pidfile));
 	snprintf(err, sizeof(err), "process %d not running", (int)a);
 	reach(e, 3000, "svc", false, err, 0);
+
+	/* Not a pid file. */
+	f = fopen(pidfile, "w");
+	assert_non_null(f);
+	fprintf(f, "nginx\n");
+	fclose(f);
+	snprintf(err, sizeof(err), "%s: no pid in it", pidfile);
+	reach(e, 3000, "svc", false, err, 0);
 }
 
 int
@@ -829,6 +869,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_http, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_http_hostname, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec, setup, teardown),

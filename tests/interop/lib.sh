@@ -633,3 +633,486 @@ it_summary() {
 	    "${#IT_FAILED[@]} failed (${IT_FAILED[*]:-none})"
 	[ "${#IT_FAILED[@]}" -eq 0 ]
 }
+
+# --- health checks (tests/health-*.sh, tests/bench/failover.sh) -------------------
+#
+# A real service in the pop namespace: python3's http.server on
+# 127.0.0.1:HC_WEB_PORT serving DIR/www, with a /healthz file. anycastd
+# checks it and ties 203.0.113.0/24 and 2001:db8:ac::/48 to it. The
+# scenarios (hs_*) are the same for every router; a test script provides
+# the router's side as these functions:
+#
+#	rt_start DIR AS		configure and start the router, AS 65001
+#				(eBGP) or 65010 (iBGP), passive, logging
+#				every route it receives or loses
+#	rt_established		its session with anycastd is Established
+#	rt_v4_ok normal|gshut	it holds 203.0.113.0/24 with the configured
+#				attributes (AS path, next hop 192.0.2.10,
+#				MED 10, community exactly 65010:100, and for
+#				iBGP LOCAL_PREF 100), or with 65535:0 added
+#				(and for iBGP LOCAL_PREF 0): RFC 8326
+#	rt_v6_ok		it holds 2001:db8:ac::/48, next hop 2001:db8::10
+#	rt_has PREFIX / rt_lacks PREFIX
+#	rt_times update|withdraw PREFIX
+#				from its log, when it received each
+#				announcement (or replacement) / withdrawal of
+#				PREFIX: seconds since the epoch, one a line
+#	rt_session_id		a string that changes when the session restarts
+#	RT_NAME			"BIRD", "FRR"
+
+HC_AC_AS=65010
+HC_RT_AS=65001
+HC_WEB_PORT=8080
+HC_WEB_URL="http://127.0.0.1:$HC_WEB_PORT/healthz"
+HC_EXTRA_V4=198.51.100.0/24	# a third prefix some scenarios add
+HC_IBGP=0
+WEB_PID=
+WEB_N=0
+
+# hc_conf DIR REMOTE_AS [V4-LINES [V6-LINES [MORE]]]: DIR/anycastd.conf,
+# local AS 65010, both families over the IPv4 session (IPv6 next hop
+# 2001:db8::10), check web on the service (interval 200ms, timeout 150ms,
+# rise 2, fall 1), both prefixes requiring it; V4-LINES and V6-LINES go
+# into the prefix blocks, MORE at the end.
+hc_conf() {
+	cat >"$1/anycastd.conf" <<EOC
+# written by tests/interop/lib.sh (health)
+router-id $POP_ADDR4
+local-as $HC_AC_AS
+control "$1/anycastd.sock"
+state-file "$1/anycastd.state"
+
+neighbor $RT_ADDR4 {
+	remote-as $2
+	description "router"
+	connect-retry 1s
+	family ipv4 unicast
+	family ipv6 unicast
+	next-hop $POP_ADDR6
+}
+
+check web {
+	http "$HC_WEB_URL" expect 200
+	interval 200ms  timeout 150ms  rise 2  fall 1
+}
+
+prefix $V4_PREFIX {
+	requires web
+	community 65010:100
+	med 10
+${3:-}
+}
+prefix $V6_PREFIX {
+	requires web
+${4:-}
+}
+${5:-}
+EOC
+}
+
+# web_start DIR: starts the service in NS_POP; sets WEB_PID, writes it to
+# DIR/web.pid (for process checks); 0 once it answers /healthz with 200,
+# within 5 s.
+web_start() {
+	local dir=$1
+	WEB_DIR=$dir
+	mkdir -p "$dir/www" && echo ok >"$dir/www/healthz" &&
+	    echo ok >"$dir/www/probe" || return 1
+	WEB_N=$((WEB_N + 1))
+	# Its request log is *.out, not *.log: not worth a failure's dump.
+	start_bg "$dir/web-$WEB_N.out" ip netns exec "$NS_POP" \
+	    python3 -m http.server "$HC_WEB_PORT" --bind 127.0.0.1 \
+	    --directory "$dir/www"
+	WEB_PID=$LAST_PID
+	echo "$WEB_PID" >"$dir/web.pid.tmp" && mv "$dir/web.pid.tmp" "$dir/web.pid"
+	if ! wait_until "the service answers" 5 web_answers; then
+		not_ok "the HTTP service (pid $WEB_PID) did not come up"
+		return 1
+	fi
+}
+
+# web_answers: GET /probe from inside NS_POP gets 200 (bash's /dev/tcp,
+# no client program needed), bounded. Not /healthz: the service's log
+# then counts anycastd's checks alone (web_checks).
+web_answers() {
+	pid_alive "$WEB_PID" &&
+	timeout 2 ip netns exec "$NS_POP" bash -c "exec 3<>/dev/tcp/127.0.0.1/$HC_WEB_PORT &&
+	    printf 'GET /probe HTTP/1.0\r\n\r\n' >&3 && head -n 1 <&3" 2>/dev/null |
+	    grep -q '^HTTP/1\.[01] 200'
+}
+
+# web_checks: how many GET /healthz the running service has answered.
+web_checks() { grep -c '"GET /healthz ' "$WEB_DIR/web-$WEB_N.out"; }
+
+# web_kill: SIGKILL to the service, by PID, and reap it.
+web_kill() {
+	[ -n "$WEB_PID" ] || return 0
+	# stderr aside: bash's "Killed" notice for its background job.
+	{
+		kill -KILL "$WEB_PID"
+		wait_exit "$WEB_PID" 5
+	} 2>/dev/null
+	WEB_PID=
+}
+
+# ms_since T0: milliseconds since T0 (from now_us).
+ms_since() { echo $((($(now_us) - $1) / 1000)); }
+
+# ac_prefix_is PREFIX JQ-CONDITION: `show prefixes` has PREFIX, and its
+# object satisfies the condition. (jq -n with input: jq 1.6's -e exits 0
+# on empty input, so a silent failure upstream would pass.)
+ac_prefix_is() {
+	ctl show prefixes 2>/dev/null | jq -n -e --arg p "$1" \
+	    "[input | .prefixes[] | select(.prefix == \$p) | $2] == [true]" \
+	    >/dev/null
+}
+
+ac_prefix_json() {
+	ctl show prefixes 2>/dev/null |
+	    jq -c --arg p "$1" '.prefixes[] | select(.prefix == $p)'
+}
+
+# ac_check_is NAME JQ-CONDITION: the same for `show checks`.
+ac_check_is() {
+	ctl show checks 2>/dev/null | jq -n -e --arg n "$1" \
+	    "[input | .checks[] | select(.name == \$n) | $2] == [true]" \
+	    >/dev/null
+}
+
+ac_check_json() {
+	ctl show checks 2>/dev/null |
+	    jq -c --arg n "$1" '.checks[] | select(.name == $n)'
+}
+
+# ctl_ok WHAT ARGS...: anycastctl ARGS must exit 0; otherwise not ok with
+# what it said.
+ctl_ok() {
+	local what=$1 out rc
+	shift
+	out=$(ctl "$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		ok "$what"
+		return 0
+	fi
+	not_ok "$what: anycastctl $* exited $rc: $(printf '%s' "$out" | head -n 3 | tr '\n' ' ')"
+	return 1
+}
+
+# proc_stat PID: the fields of /proc/PID/stat after "(comm)", numbered as
+# in proc(5) from 3 (state): "S ppid pgrp session ...".
+proc_stat() {
+	local s
+	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	printf '%s\n' "${s##*) }"
+}
+
+# proc_age_ms PID: how long the process has existed.
+proc_age_ms() {
+	local st start up hz
+	st=$(proc_stat "$1") || return 1
+	# Field 22 (starttime, clock ticks since boot) is word 20 here.
+	start=$(awk '{ print $20 }' <<<"$st")
+	hz=$(getconf CLK_TCK)
+	up=$(awk '{ printf "%d", $1 * 1000 }' /proc/uptime)
+	echo $((up - start * 1000 / hz))
+}
+
+# pop_pids_running ARGV...: pids in NS_POP whose command line is exactly
+# ARGV (NUL-separated in /proc), zombies aside (they have none).
+pop_pids_running() {
+	local p want got
+	want=$(printf '%s\n' "$@")
+	for p in $(ip netns pids "$NS_POP" 2>/dev/null); do
+		got=$(tr '\0' '\n' 2>/dev/null <"/proc/$p/cmdline") || continue
+		[ "$got" = "$want" ] && echo "$p"
+	done
+	return 0
+}
+
+# hs_setup DIR AS [V4-LINES [V6-LINES [MORE]]]: configuration, router,
+# anycastd, service; the session up and both prefixes at the router.
+hs_setup() {
+	local dir=$1 as=$2
+	HC_IBGP=0
+	[ "$as" = "$HC_AC_AS" ] && HC_IBGP=1
+	hc_conf "$dir" "$as" "${3:-}" "${4:-}" "${5:-}"
+	rt_start "$dir" "$as" && ac_start "$dir" && web_start "$dir" ||
+	    return 1
+	expect_within "session Established at both ends" 10 hs_both_up ||
+	    return 1
+	expect_within "$RT_NAME holds $V4_PREFIX" 5 rt_v4_ok normal &&
+	expect_within "$RT_NAME holds $V6_PREFIX" 5 rt_v6_ok
+}
+
+# rt_withdrawals PREFIX: how many withdrawals of PREFIX the router logged.
+rt_withdrawals() { rt_times withdraw "$1" | wc -l; }
+
+# rt_time KIND PREFIX N: the Nth (from 1) of rt_times KIND PREFIX.
+rt_time() { rt_times "$1" "$2" | sed -n "${3}p"; }
+
+# ms_between T0 T1: (T1 - T0) in ms, both seconds since the epoch, either
+# with a fraction or from now_us (microseconds, 16 digits or more).
+ms_between() {
+	awk -v a="$1" -v b="$2" 'BEGIN {
+	    if (length(a) >= 16 && a !~ /\./) a /= 1e6
+	    if (length(b) >= 16 && b !~ /\./) b /= 1e6
+	    printf "%d\n", (b - a) * 1000 + (b >= a ? 0.5 : -0.5) }'
+}
+
+hs_both_up() { ac_established "$RT_ADDR4" && rt_established; }
+hs_both_gone() { rt_lacks "$V4_PREFIX" && rt_lacks "$V6_PREFIX"; }
+hs_both_back() { rt_v4_ok normal && rt_v6_ok; }
+
+# (a)-(c): service up, killed, back.
+hs_updown() {
+	local dir=$1 t0 dt d6 n n4 n6
+	hs_setup "$dir" "$HC_RT_AS" || return 1
+	ok "a) $V4_PREFIX: AS path $HC_AC_AS, next hop $POP_ADDR4, MED 10, community 65010:100"
+	ok "a) $V6_PREFIX: next hop $POP_ADDR6"
+	expect "show prefixes: both announced, requires web" \
+	    ac_prefix_is "$V4_PREFIX" '.state == "announced" and .requires == "web"'
+	n4=$(rt_withdrawals "$V4_PREFIX")
+	n6=$(rt_withdrawals "$V6_PREFIX")
+	t0=$(now_us)
+	web_kill
+	expect_within "b) service killed: both prefixes gone from $RT_NAME" 3 \
+	    hs_both_gone || return 1
+	# When, by the router's own log (polling may lag on a busy host).
+	dt=$(ms_between "$t0" "$(rt_time withdraw "$V4_PREFIX" $((n4 + 1)))")
+	d6=$(ms_between "$t0" "$(rt_time withdraw "$V6_PREFIX" $((n6 + 1)))")
+	expect "b) ... within 1 s of the kill, by $RT_NAME's log ($V4_PREFIX ${dt} ms, $V6_PREFIX ${d6} ms)" \
+	    test "$dt" -ge 0 -a "$dt" -le 1000 -a "$d6" -ge 0 -a "$d6" -le 1000
+	expect "b) show prefixes: withdrawn, requires false" \
+	    ac_prefix_is "$V4_PREFIX" '.state == "withdrawn" and .drained == false'
+	expect "b) the session stayed up" hs_both_up
+	web_start "$dir" || return 1
+	t0=$(now_us)
+	expect_within "c) service back: both prefixes back at $RT_NAME" 5 \
+	    hs_both_back || return 1
+	dt=$(ms_since "$t0")
+	n=$(web_checks)
+	# rise 2: the service's own log has answered two checks by now.
+	expect "c) ... after rise 2: the service had answered $n checks (${dt} ms after it answered us)" \
+	    test "$n" -ge 2
+	if ctl show checks >/dev/null 2>&1; then
+		expect "c) show checks: web up after >= 2 successes ($(ac_check_json web))" \
+		    ac_check_is web '.state == "up" and .successes >= 2'
+	else
+		not_ok "c) show checks: $(ctl show checks 2>&1 | head -n 1)"
+	fi
+}
+
+# (d): on-down graceful-shutdown 3s, eBGP (or iBGP: LOCAL_PREF 0 too).
+hs_gshut() {
+	local dir=$1 as=${2:-$HC_RT_AS} t0 dt w0 nu tg tw
+	hs_setup "$dir" "$as" "	on-down graceful-shutdown 3s" || return 1
+	say "    round 1: the service stays down"
+	nu=$(rt_times update "$V4_PREFIX" | wc -l)
+	t0=$(now_us)
+	web_kill
+	expect_within "service killed: $RT_NAME has $V4_PREFIX with 65535:0 (RFC 8326)" 2 \
+	    rt_v4_ok gshut || return 1
+	expect "show prefixes: graceful-shutdown" \
+	    ac_prefix_is "$V4_PREFIX" '.state == "graceful-shutdown"'
+	expect_within "$V6_PREFIX (on-down withdraw) gone at once" 2 \
+	    rt_lacks "$V6_PREFIX"
+	expect_within "$V4_PREFIX withdrawn after the 3 s" 6 rt_lacks "$V4_PREFIX" ||
+	    return 1
+	# By the router's log: 65535:0 within a check interval or so of the
+	# kill, the withdrawal 3 s after that.
+	tg=$(rt_time update "$V4_PREFIX" $((nu + 1)))
+	tw=$(rt_time withdraw "$V4_PREFIX" 1)
+	dt=$(ms_between "$t0" "$tg")
+	expect "... 65535:0 ${dt} ms after the kill (by $RT_NAME's log; <= 500)" \
+	    between "$dt" 0 500
+	dt=$(ms_between "$tg" "$tw")
+	expect "... withdrawal ${dt} ms after that (3 s: 2950-3200)" \
+	    between "$dt" 2950 3200
+	expect "show prefixes: withdrawn" \
+	    ac_prefix_is "$V4_PREFIX" '.state == "withdrawn"'
+
+	say "    round 2: the service is back within the 3 s"
+	web_start "$dir" || return 1
+	expect_within "service back: both prefixes back, normal attributes" 5 \
+	    hs_both_back || return 1
+	w0=$(rt_withdrawals "$V4_PREFIX")
+	t0=$(now_us)
+	web_kill
+	expect_within "service killed: 65535:0 again" 2 rt_v4_ok gshut || return 1
+	web_start "$dir" || return 1
+	expect_within "service back: $V4_PREFIX without 65535:0 again" 3 \
+	    rt_v4_ok normal || return 1
+	dt=$(ms_since "$t0")
+	expect "... within the 3 s (${dt} ms after the kill)" [ "$dt" -lt 3000 ]
+	expect "$V4_PREFIX stays, past the 3 s deadline (4 s)" \
+	    holds_for "" 4 rt_v4_ok normal
+	expect "no withdrawal of $V4_PREFIX at $RT_NAME in round 2 ($w0 before, $(rt_withdrawals "$V4_PREFIX") after)" \
+	    [ "$(rt_withdrawals "$V4_PREFIX")" = "$w0" ]
+	expect "show prefixes: announced" \
+	    ac_prefix_is "$V4_PREFIX" '.state == "announced"'
+}
+
+hs_gshut_ibgp() {
+	local dir=$1
+	hs_setup "$dir" "$HC_AC_AS" "	on-down graceful-shutdown 3s" || return 1
+	web_kill
+	expect_within "service killed: $V4_PREFIX with 65535:0 and LOCAL_PREF 0" 2 \
+	    rt_v4_ok gshut || return 1
+	web_start "$dir" || return 1
+	expect_within "service back: LOCAL_PREF 100, no 65535:0" 3 rt_v4_ok normal
+	expect "no withdrawal of $V4_PREFIX" \
+	    [ "$(rt_withdrawals "$V4_PREFIX")" = 0 ]
+}
+
+# (e): drain, restart with the same state file, undrain.
+hs_drain() {
+	local dir=$1
+	hs_setup "$dir" "$HC_RT_AS" || return 1
+	ctl_ok "anycastctl drain $V4_PREFIX" drain "$V4_PREFIX" || return 1
+	expect_within "$V4_PREFIX withdrawn at $RT_NAME" 3 rt_lacks "$V4_PREFIX"
+	expect "$V6_PREFIX stays" rt_v6_ok
+	expect "show prefixes: drained, withdrawn" \
+	    ac_prefix_is "$V4_PREFIX" '.drained == true and .state == "withdrawn"'
+	expect "the state file names it" \
+	    grep -q "drain $V4_PREFIX" "$dir/anycastd.state"
+	expect "SIGTERM: anycastd exits 0" ac_stop
+	expect "... status 0" [ "$AC_RC" = 0 ]
+	expect_within "$RT_NAME: $V6_PREFIX gone with the session" 5 \
+	    rt_lacks "$V6_PREFIX"
+	mv "$dir/anycastd.log" "$dir/anycastd-1.log"
+	ac_start "$dir" || return 1
+	expect_within "restarted: session Established again" 10 hs_both_up ||
+	    return 1
+	expect_within "restarted: $V6_PREFIX back (check up again)" 5 rt_v6_ok ||
+	    return 1
+	expect "restarted: $V4_PREFIX stays withdrawn (3 s)" \
+	    never_for 3 rt_has "$V4_PREFIX"
+	expect "restarted: show prefixes says drained" \
+	    ac_prefix_is "$V4_PREFIX" '.drained == true and .state == "withdrawn"'
+	ctl_ok "anycastctl undrain $V4_PREFIX" undrain "$V4_PREFIX" || return 1
+	expect_within "$V4_PREFIX back at $RT_NAME" 3 rt_v4_ok normal
+	expect "show prefixes: not drained, announced" \
+	    ac_prefix_is "$V4_PREFIX" '.drained == false and .state == "announced"'
+	expect "the state file no longer names it" \
+	    negate grep -q "drain $V4_PREFIX" "$dir/anycastd.state"
+}
+
+negate() { ! "$@"; }
+hs_never_withdrawn() {
+	[ "$(rt_withdrawals "$V4_PREFIX")" = 0 ] &&
+	[ "$(rt_withdrawals "$V6_PREFIX")" = 0 ] && hs_both_back
+}
+
+# (f): an exec check that hangs is killed at its timeout, and reaped.
+hs_hang() {
+	local dir=$1 i p st now t_end n_sleep=0 zombies= leftovers= strays= pp pg sid x
+	local -A first_seen=() zfirst=()
+	local sleep_cmd=(/bin/sleep 1000)
+	hs_setup "$dir" "$HC_RT_AS" "" "" "
+check hang {
+	exec \"/bin/sleep\" \"1000\"
+	interval 1s  timeout 300ms
+}
+prefix $HC_EXTRA_V4 {
+	requires hang
+}" || return 1
+	# 4 s, every 100 ms: anycastd's children, and every sleep 1000 in
+	# the namespace with its state, parent, group and session.
+	local ac_sid
+	ac_sid=$(proc_stat "$AC_PID" | awk '{ print $4 }')
+	t_end=$(($(now_us) + 4000000))
+	while [ "$(now_us)" -lt "$t_end" ]; do
+		now=$(now_us)
+		while read -r p st; do
+			[ -n "$p" ] || continue
+			case $st in
+			Z*)	[ -n "${zfirst[$p]:-}" ] || zfirst[$p]=$now
+				# A zombie is normal for an instant, not 300 ms.
+				if [ $((now - ${zfirst[$p]})) -gt 300000 ]; then
+					case " $zombies " in
+					*" $p "*) ;;
+					*) zombies+=" $p" ;;
+					esac
+				fi ;;
+			esac
+		done < <(ps -o pid=,stat= --ppid "$AC_PID" 2>/dev/null)
+		for p in $(pop_pids_running "${sleep_cmd[@]}"); do
+			if [ -z "${first_seen[$p]:-}" ]; then
+				first_seen[$p]=$now
+				n_sleep=$((n_sleep + 1))
+				st=$(proc_stat "$p") || continue
+				# ppid pgrp session: fields 4 5 6
+				read -r x pp pg sid x <<<"$st"
+				if [ "$pp" != "$AC_PID" ] || [ "$pg" != "$p" ] ||
+				    [ "$sid" != "$ac_sid" ]; then
+					strays+=" $p(ppid=$pp,pgrp=$pg,sid=$sid)"
+				fi
+			fi
+			# timeout 300ms + SIGTERM grace: gone well within 1 s.
+			if [ $((now - ${first_seen[$p]})) -gt 1000000 ]; then
+				case " $leftovers " in
+				*" $p "*) ;;
+				*) leftovers+=" $p" ;;
+				esac
+			fi
+		done
+		sleep 0.1
+	done
+	say "    ($n_sleep runs of the check seen in 4 s)"
+	expect "the check ran, one process each interval + run (2-5 seen)" \
+	    between "$n_sleep" 2 5
+	expect "each ran as anycastd's child, its own process group, anycastd's session${strays:+:$strays}" \
+	    [ -z "$strays" ]
+	expect "no zombie child of anycastd (pid $AC_PID) lasting 300 ms${zombies:+:$zombies}" \
+	    [ -z "$zombies" ]
+	expect "no sleep 1000 outliving its timeout by 700 ms${leftovers:+:$leftovers}" \
+	    [ -z "$leftovers" ]
+	p=
+	for i in $(pop_pids_running "${sleep_cmd[@]}"); do
+		[ "$(proc_age_ms "$i")" -gt 1000 ] && p+=" $i"
+	done
+	expect "now: no sleep 1000 older than 1 s${p:+:$p}" [ -z "$p" ]
+	if ctl show checks >/dev/null 2>&1; then
+		expect "show checks: hang down, last_error says timeout ($(ac_check_json hang))" \
+		    ac_check_is hang '.state == "down" and .type == "exec" and
+			(.last_error | test("time"; "i"))'
+		expect "show checks: web still up" ac_check_is web '.state == "up"'
+	else
+		not_ok "show checks: $(ctl show checks 2>&1 | head -n 1)"
+	fi
+	expect "$HC_EXTRA_V4 (requires hang) never reached $RT_NAME" \
+	    rt_lacks "$HC_EXTRA_V4"
+	expect "show prefixes: $HC_EXTRA_V4 withdrawn" \
+	    ac_prefix_is "$HC_EXTRA_V4" '.state == "withdrawn"'
+	expect "$V4_PREFIX unaffected" rt_v4_ok normal
+	expect "SIGTERM: anycastd exits" ac_stop
+	p=$(pop_pids_running "${sleep_cmd[@]}")
+	expect "after it: no sleep 1000 left in the namespace${p:+: $p}" [ -z "$p" ]
+}
+
+# (g): reload adds a prefix; the session does not restart.
+hs_reload() {
+	local dir=$1 sid0 sid1 up0 up1
+	hs_setup "$dir" "$HC_RT_AS" || return 1
+	sid0=$(rt_session_id)
+	up0=$(ac_field "$RT_ADDR4" uptime)
+	cat >>"$dir/anycastd.conf" <<EOC
+prefix $HC_EXTRA_V4 {
+	requires web
+	community 65010:200
+}
+EOC
+	ctl_ok "anycastctl reload" reload || return 1
+	expect_within "$RT_NAME gets $HC_EXTRA_V4" 3 rt_has "$HC_EXTRA_V4"
+	sid1=$(rt_session_id)
+	expect "$RT_NAME: the session did not restart ($sid0 / $sid1)" \
+	    test -n "$sid0" -a "$sid0" = "$sid1"
+	up1=$(ac_field "$RT_ADDR4" uptime)
+	expect "anycastd: session uptime went on ($up0 s -> $up1 s)" \
+	    awk -v a="$up0" -v b="$up1" 'BEGIN { exit !(b > a) }'
+	expect "anycastd: still Established" ac_established "$RT_ADDR4"
+	expect "the other prefixes stayed, never withdrawn" hs_never_withdrawn
+	expect "show prefixes: $HC_EXTRA_V4 announced" \
+	    ac_prefix_is "$HC_EXTRA_V4" '.state == "announced"'
+}
