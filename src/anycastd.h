@@ -73,6 +73,7 @@ struct peer {
 	enum fsm_state		 state;
 	bool			 admin_down;	/* neighbor ADDR down */
 	bool			 removed;	/* deconfigured, being freed */
+	bool			 collision_lost;	/* restart without back-off */
 	uint32_t		 connretry_counter;
 	struct conn		*conn;		/* the one the FSM runs on */
 	struct conn		*pending;	/* incoming, awaiting 6.8 */

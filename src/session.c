@@ -716,8 +716,9 @@ fsm_event(struct peer *p, enum fsm_event ev)
 	change_state(p, r.next, ev);
 
 	if (a & FSM_ACT_IDLEHOLD_START && !p->admin_down && !p->d->stopping) {
-		ms = fsm_backoff_ms(IDLEHOLD_BASE_MS, BACKOFF_MAX_MS, failures,
-		    arc4random());
+		ms = p->collision_lost ? 0 : fsm_backoff_ms(IDLEHOLD_BASE_MS,
+		    BACKOFF_MAX_MS, failures, arc4random());
+		p->collision_lost = false;
 		log_debug("%s: restarting in %u ms", session_peer_name(p), ms);
 		timer_set_ms(p->t_idlehold, ms);
 	}
@@ -823,6 +824,12 @@ rcvd_notification(struct peer *p, struct buf *body)
 		    "received %s/%s", bgp_err_code_name(nm.code),
 		    bgp_err_subcode_name(nm.code, nm.subcode));
 	log_warnx("%s: %s", session_peer_name(p), p->last_error);
+	/* The peer resolved a collision against this connection and keeps
+	 * its own, which waits in our listen queue: take it without a
+	 * back-off. */
+	if (nm.code == BGP_ERR_CEASE && nm.subcode == BGP_ERR_CEASE_COLLISION &&
+	    p->state != FSM_ESTABLISHED)
+		p->collision_lost = true;
 	/* RFC 4271 8.2.1: NotifMsgVerErr is a version error in OpenSent. */
 	if (nm.code == BGP_ERR_OPEN && nm.subcode == BGP_ERR_OPEN_BAD_VERSION)
 		fsm_event(p, FSM_EV_NOTIF_VERSION_ERR);
