@@ -237,8 +237,15 @@ $(BENCH_BINS): tests/bench/%: tests/bench/%.c $(TESTLIB) $(LIB) | platform.h
 
 # --- install ---------------------------------------------------------------
 
+systemdsystemunitdir ?=	$(prefix)/lib/systemd/system
+sysusersdir ?=		$(prefix)/lib/sysusers.d
+bashcompletiondir ?=	$(datarootdir)/bash-completion/completions
+docdir ?=		$(datarootdir)/doc/anycastd
+
 install: all
-	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(sysconfdir)
+	$(INSTALL) -d $(DESTDIR)$(sbindir) $(DESTDIR)$(sysconfdir) \
+	    $(DESTDIR)$(systemdsystemunitdir) $(DESTDIR)$(sysusersdir) \
+	    $(DESTDIR)$(bashcompletiondir) $(DESTDIR)$(docdir)
 	@for p in $(PROGS); do \
 		echo "$(INSTALL) -m 0755 $$p $(DESTDIR)$(sbindir)/"; \
 		$(INSTALL) -m 0755 $$p $(DESTDIR)$(sbindir)/ || exit 1; \
@@ -248,12 +255,20 @@ install: all
 		echo "$(INSTALL) -m 0644 $$m $$d/"; \
 		$(INSTALL) -d $$d && $(INSTALL) -m 0644 $$m $$d/ || exit 1; \
 	done
-	@# Never overwrite an operator's configuration.
-	@if [ -f etc/anycastd.conf ] && \
-	    [ ! -e $(DESTDIR)$(sysconfdir)/anycastd.conf ]; then \
-		echo "$(INSTALL) -m 0644 etc/anycastd.conf" \
-		    "$(DESTDIR)$(sysconfdir)/"; \
-		$(INSTALL) -m 0644 etc/anycastd.conf $(DESTDIR)$(sysconfdir)/; \
+	sed -e 's|@SBINDIR@|$(sbindir)|g' -e 's|@SYSCONFDIR@|$(sysconfdir)|g' \
+	    etc/anycastd.service > $(DESTDIR)$(systemdsystemunitdir)/anycastd.service
+	chmod 0644 $(DESTDIR)$(systemdsystemunitdir)/anycastd.service
+	$(INSTALL) -m 0644 etc/anycastd.sysusers $(DESTDIR)$(sysusersdir)/anycastd.conf
+	$(INSTALL) -m 0644 etc/anycastctl.bash-completion \
+	    $(DESTDIR)$(bashcompletiondir)/anycastctl
+	$(INSTALL) -m 0644 etc/anycastd.conf.example docs/architecture.md \
+	    docs/operations.md $(DESTDIR)$(docdir)/
+	@# Never overwrite an operator's configuration; it may hold MD5 keys.
+	@if [ ! -e $(DESTDIR)$(sysconfdir)/anycastd.conf ]; then \
+		echo "$(INSTALL) -m 0640 etc/anycastd.conf.example" \
+		    "$(DESTDIR)$(sysconfdir)/anycastd.conf"; \
+		$(INSTALL) -m 0640 etc/anycastd.conf.example \
+		    $(DESTDIR)$(sysconfdir)/anycastd.conf; \
 	fi
 
 # The configuration file stays: it is the operator's.
@@ -266,6 +281,10 @@ uninstall:
 		f=$(DESTDIR)$(mandir)/man$${m##*.}/$${m##*/}; \
 		echo "rm -f $$f"; rm -f $$f; \
 	done
+	rm -f $(DESTDIR)$(systemdsystemunitdir)/anycastd.service \
+	    $(DESTDIR)$(sysusersdir)/anycastd.conf \
+	    $(DESTDIR)$(bashcompletiondir)/anycastctl
+	rm -rf $(DESTDIR)$(docdir)
 
 # --- clean -----------------------------------------------------------------
 

@@ -23,6 +23,9 @@
 #include "control.h"
 #include "health.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
+#include "privsep.h"
 #include "session.h"
 #include "util.h"
 
@@ -36,7 +39,8 @@
 static _Noreturn void
 usage(void)
 {
-	fprintf(stderr, "usage: anycastd [-nvV] [-f file] [-s socket]\n");
+	fprintf(stderr, "usage: anycastd [-nvV] [-f file] [-s socket] "
+	    "[-u user]\n");
 	exit(1);
 }
 
@@ -110,6 +114,7 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	size_t added = 0, removed = 0, changed = 0;
 
 	log_info("reloading %s", d->conf_path);
+	notify_reloading();
 	nc = config_parse_file(d->conf_path, &errs);
 	if (nc == NULL) {
 		log_errors(&errs);
@@ -117,6 +122,8 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", errs.n > 0 ?
 			    errs.v[0].text : "cannot read the configuration");
 		log_warnx("reload failed; keeping the running configuration");
+		notify_ready_after_reload(errs.n > 0 ? errs.v[0].text :
+		    "cannot read the configuration");
 		config_errors_free(&errs);
 		return -1;
 	}
@@ -150,6 +157,8 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 			added++;
 		}
 	config_free(old);
+	metrics_reload(d);
+	notify_ready_after_reload(NULL);
 	log_info("reload done: %zu neighbors added, %zu removed, %zu changed",
 	    added, removed, changed);
 	return 0;
@@ -175,6 +184,7 @@ daemon_stop(struct daemon *d)
 	if (d->stopping)
 		return;
 	log_info("shutting down");
+	notify_stopping();
 	control_close(d);
 	session_shutdown_all(d, SHUTDOWN_COMM);
 	if (!session_flushing(d)) {
@@ -211,12 +221,13 @@ main(int argc, char *argv[])
 	struct config_neighbor *cn;
 	struct event *sigs[3];
 	const int signos[3] = { SIGTERM, SIGINT, SIGHUP };
-	const char *conf_path = DEFAULT_CONF, *sock = NULL;
+	const char *conf_path = DEFAULT_CONF, *sock = NULL, *user = NULL;
+	char err[256];
 	bool check_only = false;
 	int ch, verbose = 0;
 	size_t i;
 
-	while ((ch = getopt(argc, argv, "f:ns:vV")) != -1) {
+	while ((ch = getopt(argc, argv, "f:ns:u:vV")) != -1) {
 		switch (ch) {
 		case 'f':
 			conf_path = optarg;
@@ -226,6 +237,9 @@ main(int argc, char *argv[])
 			break;
 		case 's':
 			sock = optarg;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'v':
 			verbose++;
@@ -281,12 +295,23 @@ main(int argc, char *argv[])
 			fatalx("evsignal_new");
 	}
 
+	/* A bad user fails the start before any socket exists. */
+	if (user == NULL)
+		user = d.conf->user;
+	if (privsep_check(user, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	announce_init(&d);
 	d.health = health_new(d.base, d.conf, health_changed, &d);
 	if (session_listen(&d) == -1)
 		fatalx("cannot open the BGP listener");
 	if (control_open(&d) == -1)
 		fatalx("cannot open the control socket %s", d.control_path);
+	if (metrics_open(&d) == -1)
+		fatalx("cannot open the metrics endpoint");
+	/* Every privileged socket is open and nothing has been forked: the
+	 * health checks' first runs wait for the loop. */
+	if (privsep_drop(user, err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	if (d.conf->log_syslog)
 		log_init("anycastd", true, verbose);
 	TAILQ_FOREACH(cn, &d.conf->neighbors, entry)
@@ -295,9 +320,14 @@ main(int argc, char *argv[])
 	    "%zu prefixes", ANYCASTD_VERSION, d.conf->local_as,
 	    inet_ntoa((struct in_addr){ htonl(d.conf->router_id) }),
 	    d.conf->nneighbors, d.conf->nprefixes);
+	notify_init(d.base, notify_daemon_progressing, notify_daemon_status,
+	    &d);
+	notify_ready(NULL);
 
 	event_base_dispatch(d.base);
 
+	notify_close();
+	metrics_close(&d);
 	control_close(&d);
 	health_free(d.health);
 	session_free_all(&d);

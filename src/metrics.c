@@ -18,7 +18,6 @@
 
 #include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +27,6 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
 
 #include "anycastd.h"
 #include "announce.h"
@@ -80,30 +78,73 @@ family(struct evbuffer *out, const char *name, const char *type,
 	    name, type);
 }
 
-/* A label value, escaped as the format requires: \\, \" and \n. */
-static void
-label_value(struct evbuffer *out, const char *s)
+/* Length of the valid UTF-8 sequence at s (Go's rules: no overlong
+ * forms, no surrogates), 0 when there is none. */
+static size_t
+utf8_len(const unsigned char *s)
 {
-	size_t	n;
+	unsigned char	lo = 0x80, hi = 0xbf;
+	size_t		n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		/* The NUL ends a sequence early: not a continuation byte. */
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xbf))
+			return 0;
+	}
+	return n;
+}
+
+/*
+ * A label value, escaped as the format requires (\\, \" and \n), and
+ * valid UTF-8, which Prometheus insists on: a description is operator
+ * text and may not be; each bad byte becomes U+FFFD.
+ */
+static void
+label_value(struct evbuffer *out, const char *value)
+{
+	const unsigned char	*s = (const unsigned char *)value;
+	size_t			 n;
 
 	while (*s != '\0') {
-		n = strcspn(s, "\\\"\n");
-		evbuffer_add(out, s, n);
-		s += n;
 		switch (*s) {
 		case '\\':
 			evbuffer_add(out, "\\\\", 2);
+			n = 1;
 			break;
 		case '"':
 			evbuffer_add(out, "\\\"", 2);
+			n = 1;
 			break;
 		case '\n':
 			evbuffer_add(out, "\\n", 2);
+			n = 1;
 			break;
 		default:
-			return;		/* the NUL */
+			if ((n = utf8_len(s)) == 0) {
+				evbuffer_add(out, "\xef\xbf\xbd", 3);
+				n = 1;
+			} else
+				evbuffer_add(out, s, n);
 		}
-		s++;
+		s += n;
 	}
 }
 

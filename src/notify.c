@@ -19,7 +19,6 @@
 #include <sys/un.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,6 +55,7 @@ static struct {
 	 * so a message such as a reload error stays until something moves. */
 	char			 summary[NOTIFY_MSG_MAX];
 	bool			 warned;	/* about a failed send */
+	bool			 stall_logged;	/* about withheld pings */
 } notify = { .fd = -1 };
 
 /* ------------------------------------------------------------------ */
@@ -230,23 +230,29 @@ static void
 watchdog_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct timeval	tv;
-	uint64_t	next;
-	bool		was_withheld = notify.wd.withheld;
+	uint64_t	next, now = now_usec();
 	bool		progressing;
 
 	(void)fd;
 	(void)what;
 	(void)arg;
 	progressing = notify.progress == NULL || notify.progress(notify.arg);
-	if (notify_watchdog_tick(&notify.wd, progressing, now_usec(), &next))
+	if (notify_watchdog_tick(&notify.wd, progressing, now, &next))
 		send_msg("WATCHDOG=1", (int)strlen("WATCHDOG=1"));
-	if (notify.wd.withheld && !was_withheld)
+	/* Logged once the silence is half way to the deadline, so a check
+	 * that is late now and then does not fill the log. */
+	if (notify.wd.withheld && !notify.stall_logged &&
+	    now - notify.wd.last_ping >= notify.wd.usec / 2) {
 		log_warnx("health checks are not finishing their runs: "
-		    "watchdog pings withheld, the service manager will "
-		    "restart anycastd");
-	else if (!notify.wd.withheld && was_withheld)
+		    "watchdog pings withheld for %" PRIu64 " ms, the service "
+		    "manager restarts anycastd after %" PRIu64 " ms",
+		    (now - notify.wd.last_ping) / 1000, notify.wd.usec / 1000);
+		notify.stall_logged = true;
+	} else if (!notify.wd.withheld && notify.stall_logged) {
 		log_info("health checks finish their runs again: watchdog "
 		    "pings resumed");
+		notify.stall_logged = false;
+	}
 	tv.tv_sec = next / 1000000;
 	tv.tv_usec = next % 1000000;
 	if (evtimer_add(notify.t_watchdog, &tv) == -1)
@@ -309,6 +315,7 @@ notify_init(struct event_base *base, notify_progress_cb *progress,
 	notify.arg = arg;
 	notify.summary[0] = '\0';
 	notify.warned = false;
+	notify.stall_logged = false;
 	memset(&notify.wd, 0, sizeof(notify.wd));
 	notify.wd.usec = wd;
 

@@ -1026,18 +1026,20 @@ test_example(void **state)
 	char			 path[4096], *s;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/etc/anycastd.conf", topdir());
+	snprintf(path, sizeof(path), "%s/etc/anycastd.conf.example",
+	    topdir());
 	c = config_parse_file(path, &e);
 	s = join_errors(&e);
 	assert_string_equal(s, "");	/* not even a warning */
 	free(s);
 	assert_non_null(c);
-	assert_int_equal(c->nneighbors, 2);
+	assert_int_equal(c->nneighbors, 6);
 	assert_non_null(config_find_check(c, "web"));
 	assert_non_null(config_find_check(c, "dns"));
 	assert_non_null(config_find_check(c, "nginx"));
 	assert_non_null(config_find_check(c, "maint"));
-	assert_int_equal(c->nprefixes, 2);
+	assert_int_equal(c->nchecks, 7);
+	assert_int_equal(c->nprefixes, 4);
 	config_free(c);
 	config_errors_free(&e);
 

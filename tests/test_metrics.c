@@ -145,6 +145,10 @@ test_render_daemon(void **state)
 	p->stats.prefixes_withdrawn = 2;
 	p->stats.established_count = 2;
 	peer_new(&d, "2001:db8::1", "", FSM_ACTIVE);
+	/* Valid UTF-8 passes; a stray byte, an overlong form and a
+	 * surrogate each become U+FFFD. */
+	peer_new(&d, "192.0.2.2", "caf\xc3\xa9 \xff \xc0\xaf \xed\xa0\x80",
+	    FSM_IDLE);
 	p = peer_new(&d, "192.0.2.9", "gone", FSM_ESTABLISHED);
 	p->removed = true;
 
@@ -182,6 +186,9 @@ test_render_daemon(void **state)
 	has_line(text, "# TYPE anycastd_neighbor_up gauge");
 	has_line(text, "anycastd_neighbor_up{" L1 "} 1");
 	has_line(text, "anycastd_neighbor_up{" L2 "} 0");
+	has_line(text, "anycastd_neighbor_up{neighbor=\"192.0.2.2\","
+	    "description=\"caf\xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"} 0");
 	has_line(text, "anycastd_neighbor_state{" L1 ",state=\"Established\"} 1");
 	has_line(text, "anycastd_neighbor_state{" L1 ",state=\"Idle\"} 0");
 	has_line(text, "anycastd_neighbor_state{" L2 ",state=\"Active\"} 1");

@@ -377,8 +377,9 @@ ac_log_has() { grep -Eq -- "$1" "$AC_LOG"; }
 # (prefix, neighbor, as_path, next_hop, communities), fields beyond those
 # not compared.
 ac_rib_has() {
-	ctl show rib 2>/dev/null | jq -e --argjson want "$1" '
-	    [.routes[] | {prefix, neighbor, as_path, next_hop, communities}]
+	# jq -n with input: no output at all is a failure, not a pass.
+	ctl show rib 2>/dev/null | jq -n -e --argjson want "$1" '
+	    input | [.routes[] | {prefix, neighbor, as_path, next_hop, communities}]
 	    | index($want) != null' >/dev/null
 }
 
@@ -542,7 +543,7 @@ vt_conf() {
 }
 
 # frr_neighbor ADDR: `show bgp neighbors ADDR json`, that neighbor's object.
-frr_neighbor() { vt show bgp neighbors "$1" json | jq -e --arg a "$1" '.[$a]'; }
+frr_neighbor() { vt show bgp neighbors "$1" json | jq -n -e --arg a "$1" 'input | .[$a]'; }
 
 frr_established() {
 	[ "$(frr_neighbor "$1" | jq -r .bgpState)" = Established ]
@@ -555,12 +556,15 @@ frr_path() {
 }
 
 # frr_path_has AFI PREFIX JQ-EXPR: the best path satisfies JQ-EXPR.
-frr_path_has() { frr_path "$1" "$2" | jq -e "$3" >/dev/null; }
+# Every best path must satisfy the condition, and there must be one.
+frr_path_has() {
+	frr_path "$1" "$2" | jq -n -e "[inputs | ($3)] | length > 0 and all" >/dev/null
+}
 
 frr_no_route() {
 	local out
 	out=$(vt show bgp "$1" unicast "$2" json) || return 1
-	jq -e '(.paths // []) | length == 0' <<<"$out" >/dev/null
+	jq -n -e 'input | (.paths // []) | length == 0' <<<"$out" >/dev/null
 }
 
 # FRR leaves an empty /var/tmp/frr/bgpd.PID behind; remove those of ours.
@@ -850,8 +854,13 @@ hs_setup() {
 # rt_withdrawals PREFIX: how many withdrawals of PREFIX the router logged.
 rt_withdrawals() { rt_times withdraw "$1" | wc -l; }
 
-# rt_time KIND PREFIX N: the Nth (from 1) of rt_times KIND PREFIX.
-rt_time() { rt_times "$1" "$2" | sed -n "${3}p"; }
+# rt_time KIND PREFIX N: the Nth (from 1) of rt_times KIND PREFIX, once
+# the router's log has it (waiting up to 2 s: logs may trail the RIB).
+rt_time() {
+	wait_until "the router's log" 2 rt_logged "$@"
+	rt_times "$1" "$2" | sed -n "${3}p"
+}
+rt_logged() { [ "$(rt_times "$1" "$2" | wc -l)" -ge "$3" ]; }
 
 # ms_between T0 T1: (T1 - T0) in ms, both seconds since the epoch, either
 # with a fraction or from now_us (microseconds, 16 digits or more).
@@ -886,7 +895,8 @@ hs_updown() {
 	expect "b) ... within 1 s of the kill, by $RT_NAME's log ($V4_PREFIX ${dt} ms, $V6_PREFIX ${d6} ms)" \
 	    test "$dt" -ge 0 -a "$dt" -le 1000 -a "$d6" -ge 0 -a "$d6" -le 1000
 	expect "b) show prefixes: withdrawn, requires false" \
-	    ac_prefix_is "$V4_PREFIX" '.state == "withdrawn" and .drained == false'
+	    ac_prefix_is "$V4_PREFIX" '.state == "withdrawn" and
+		.drained == false and .reason == "requires false"'
 	expect "b) the session stayed up" hs_both_up
 	web_start "$dir" || return 1
 	t0=$(now_us)
