@@ -18,7 +18,7 @@ all:
 
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.PHONY: all check lint install uninstall clean distclean fuzz fuzz-build \
+.PHONY: all check lint install uninstall clean distclean demo fuzz fuzz-build \
 	fuzz-run bench bench-build
 
 SHELL = /bin/sh
@@ -166,6 +166,8 @@ endif
 
 ifeq ($(TEST_MISSING),)
 check: lint $(TEST_BINS) $(addprefix $(B),$(PROGS))
+	@# As root, the test peers (bird2, frr, ...) come in too.
+	@if [ "$$(id -u)" -eq 0 ]; then sh scripts/install-deps; fi
 	@BUILDDIR=$(abspath $(or $(B),.)) TEST_WRAPPER="$(TEST_WRAPPER)" \
 	    sh tests/run-tests $(TEST_BINS) $(TEST_SCRIPTS)
 else
@@ -234,6 +236,13 @@ bench-build: $(BENCH_BINS)
 $(BENCH_BINS): tests/bench/%: tests/bench/%.c $(TESTLIB) $(LIB) | platform.h
 	$(COMPILE) $(ZLIB_CFLAGS) -o $@ $< $(TESTLIB) $(LIB) $(ALL_LDFLAGS) \
 	    $(ZLIB_LIBS) $(LIBS)
+
+# --- demo ------------------------------------------------------------------
+
+# The anycast lab (docs/lab.md): three PoPs, their routers and clients in
+# namespaces, a failure and the reroute. Root; e.g. DEMO_ARGS=--keep.
+demo: all
+	BUILDDIR=$(abspath $(or $(B),.)) bash scripts/demo $(DEMO_ARGS)
 
 # --- install ---------------------------------------------------------------
 

@@ -18,6 +18,7 @@
 #include "announce.h"
 #include "bgp.h"
 #include "log.h"
+#include "monitor.h"
 #include "session.h"
 #include "state.h"
 #include "util.h"
@@ -133,9 +134,8 @@ static void
 prefix_update(struct daemon *d, size_t i, uint64_t now)
 {
 	struct prefix_state *ps = &d->prefixes[i];
-	enum announce_state next;
+	enum announce_state next, from = ps->state;
 	struct peer *p;
-	char pfx[CONFIG_PREFIX_STRLEN];
 
 	next = announce_decide(ps->conf, ps->state, ps->up, ps->drained, now,
 	    &ps->gshut_until);
@@ -143,12 +143,10 @@ prefix_update(struct daemon *d, size_t i, uint64_t now)
 		set_reason(ps);
 		return;
 	}
-	log_info("prefix %s: %s -> %s", config_prefix_ntop(&ps->conf->prefix,
-	    pfx, sizeof(pfx)), announce_state_name(ps->state),
-	    announce_state_name(next));
 	ps->state = next;
 	mono_now(&ps->since);
 	set_reason(ps);
+	monitor_prefix(ps, from);
 	TAILQ_FOREACH(p, &d->peers, entry) {
 		mark_dirty(p, i);
 		if (p->state == FSM_ESTABLISHED)

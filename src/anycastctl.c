@@ -13,9 +13,11 @@
 #include <err.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -63,6 +65,9 @@ ctl_connect(const char *path)
 	return fd;
 }
 
+/* monitor streams for as long as it runs: no reply timeout then. */
+static int reply_timeout_ms = REPLY_TIMEOUT_MS;
+
 /* Up to len bytes from the daemon; 0 at end of file. */
 static size_t
 read_some(int fd, char *buf, size_t len)
@@ -72,7 +77,7 @@ read_some(int fd, char *buf, size_t len)
 	int rc;
 
 	for (;;) {
-		if ((rc = poll(&pfd, 1, REPLY_TIMEOUT_MS)) == -1) {
+		if ((rc = poll(&pfd, 1, reply_timeout_ms)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(EXIT_UNREACHABLE, "poll");
@@ -221,6 +226,124 @@ reply_raw(int fd, const char *pending, size_t npending)
 	return is_error ? EXIT_REFUSED : 0;
 }
 
+/* One event as text: "2026-11-28 06:50:01.123 session 192.0.2.1 ...". */
+static void
+monitor_print(const char *line, size_t len)
+{
+	json_error_t e;
+	json_t *r;
+	const char *ev, *why = NULL;
+	char stamp[64], text[1024], *safe;
+	double t;
+	time_t secs;
+	struct tm tm;
+
+#define S(k)	(json_is_string(json_object_get(r, k)) ? \
+	    json_string_value(json_object_get(r, k)) : "")
+	if ((r = json_loadb(line, len, 0, &e)) == NULL || !json_is_object(r)) {
+		json_decref(r);
+		return;
+	}
+	t = json_number_value(json_object_get(r, "time"));
+	secs = (time_t)t;
+	stamp[0] = '\0';
+	if (localtime_r(&secs, &tm) != NULL)
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+	ev = S("event");
+	if (strcmp(ev, "session") == 0) {
+		snprintf(text, sizeof(text), "session %s %s -> %s",
+		    S("neighbor"), S("from"), S("to"));
+		why = S("reason");
+	} else if (strcmp(ev, "check") == 0) {
+		snprintf(text, sizeof(text), "check %s %s", S("check"),
+		    S("state"));
+		why = S("last_error");
+	} else if (strcmp(ev, "prefix") == 0) {
+		snprintf(text, sizeof(text), "prefix %s %s -> %s", S("prefix"),
+		    S("from"), S("to"));
+		why = S("reason");
+	} else if (strcmp(ev, "reload") == 0) {
+		snprintf(text, sizeof(text), "reload %s", S("result"));
+		why = S("error");
+	} else
+		snprintf(text, sizeof(text), "%s", ev);
+	if (why != NULL && why[0] != '\0') {
+		strlcat(text, " (", sizeof(text));
+		strlcat(text, why, sizeof(text));
+		strlcat(text, ")", sizeof(text));
+	}
+#undef S
+	safe = ctl_text_dup(text);
+	printf("%s.%03d %s\n", stamp, (int)((t - (double)secs) * 1000 + 0.5) %
+	    1000, safe);
+	free(safe);
+	json_decref(r);
+}
+
+static void
+on_interrupt(int sig)
+{
+	(void)sig;
+	_exit(0);	/* every line was flushed as it came */
+}
+
+/*
+ * monitor: event lines until the daemon goes (exit 0) or we are
+ * interrupted (exit 0); -j passes them through unchanged. A first line
+ * that is an error is a refusal (exit 1).
+ */
+static int
+reply_monitor(int fd, bool raw, const char *pending, size_t npending)
+{
+	static char line[ERROR_REPLY_MAX];
+	char buf[65536];
+	const char *p, *nl;
+	size_t n, len = 0, k;
+	bool first = true, skipping = false;
+
+	reply_timeout_ms = -1;
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	for (;;) {
+		if (npending > 0) {
+			n = npending;
+			memcpy(buf, pending, n);
+			npending = 0;
+		} else if ((n = read_some(fd, buf, sizeof(buf))) == 0)
+			return 0;
+		for (p = buf; p < buf + n; p += k) {
+			nl = memchr(p, '\n', (size_t)(buf + n - p));
+			k = nl != NULL ? (size_t)(nl - p) + 1 :
+			    (size_t)(buf + n - p);
+			if (!skipping && len + k <= sizeof(line)) {
+				memcpy(line + len, p, k);
+				len += k;
+			} else
+				skipping = true;	/* too long to be ours */
+			if (nl == NULL)
+				continue;
+			if (!skipping) {
+				if (first && len >= 9 &&
+				    memcmp(line, "{\"error\":", 9) == 0) {
+					if (raw)
+						fwrite(line, 1, len, stdout);
+					print_error(line, len);
+					return EXIT_REFUSED;
+				}
+				if (raw)
+					fwrite(line, 1, len, stdout);
+				else
+					monitor_print(line, len);
+				if (fflush(stdout) == EOF)
+					err(EXIT_REFUSED, "stdout");
+			}
+			first = false;
+			skipping = false;
+			len = 0;
+		}
+	}
+}
+
 /* Text: ctl_show.c reads the reply as it arrives and prints tables. */
 static int
 reply_text(int fd, const struct ctl_request *req, const char *pending,
@@ -287,9 +410,9 @@ main(int argc, char *argv[])
 	fd = ctl_connect(sock_path);
 	greeting(fd, rest, &restlen);
 	send_all(fd, line, strlen(line));
-	/* XXX monitor keeps streaming; it needs its own loop without the
-	 * reply timeout once the daemon supports it. */
-	if (raw)
+	if (req.cmd->action == CTL_MONITOR)
+		status = reply_monitor(fd, raw, rest, restlen);
+	else if (raw)
 		status = reply_raw(fd, rest, restlen);
 	else
 		status = reply_text(fd, &req, rest, restlen);

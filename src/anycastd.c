@@ -24,6 +24,7 @@
 #include "health.h"
 #include "log.h"
 #include "metrics.h"
+#include "monitor.h"
 #include "notify.h"
 #include "privsep.h"
 #include "session.h"
@@ -79,8 +80,7 @@ health_changed(void *arg, const struct check_state *st)
 {
 	struct daemon *d = arg;
 
-	log_info("check %s: %s%s%s", st->conf->name, st->up ? "up" : "down",
-	    st->last_error[0] != '\0' ? ": " : "", st->last_error);
+	monitor_check(st);
 	announce_checks_changed(d, check_up, d);
 }
 
@@ -121,7 +121,8 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 		if (err != NULL)
 			snprintf(err, errlen, "%s", errs.n > 0 ?
 			    errs.v[0].text : "cannot read the configuration");
-		log_warnx("reload failed; keeping the running configuration");
+		monitor_reload(false, errs.n > 0 ? errs.v[0].text :
+		    "cannot read the configuration");
 		notify_ready_after_reload(errs.n > 0 ? errs.v[0].text :
 		    "cannot read the configuration");
 		config_errors_free(&errs);
@@ -159,8 +160,9 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	config_free(old);
 	metrics_reload(d);
 	notify_ready_after_reload(NULL);
-	log_info("reload done: %zu neighbors added, %zu removed, %zu changed",
+	log_debug("reload: %zu neighbors added, %zu removed, %zu changed",
 	    added, removed, changed);
+	monitor_reload(true, NULL);
 	return 0;
 }
 

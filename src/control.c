@@ -12,7 +12,9 @@
  * (`show rib` streams a million routes in slices as the client reads
  * them), a client that takes nothing for CONTROL_WRITE_TIMEOUT is dropped,
  * request lines are capped at CTL_LINE_MAX, and accept() backs off when
- * the daemon runs out of descriptors.
+ * the daemon runs out of descriptors. A `monitor` client gets monitor.c's
+ * event lines as they happen; one whose queue passes CONTROL_OUT_HIGH is
+ * dropped at once, so a stuck monitor never holds anything up.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -43,6 +45,7 @@
 #include "health.h"
 #include "json.h"
 #include "log.h"
+#include "monitor.h"
 #include "rib_in.h"
 #include "session.h"
 #include "util.h"
@@ -71,6 +74,7 @@ struct ctl_client {
 	struct ucred		 cred;
 	bool			 closing;	/* free once output is sent */
 	bool			 eof;		/* it sent all it will */
+	bool			 monitoring;	/* subscribed to monitor.c */
 	/* show rib in progress: the peer being walked is found again by
 	 * address on each slice, since a reload may free it meanwhile. */
 	bool			 rib_active;
@@ -99,6 +103,7 @@ struct control {
 	uint8_t			*scratch;	/* rib_in_route_attrs() */
 };
 
+static void	 monitor_cb(void *, const char *, size_t);
 static void	 client_read_cb(struct bufferevent *, void *);
 static void	 client_write_cb(struct bufferevent *, void *);
 static void	 client_event_cb(struct bufferevent *, short, void *);
@@ -251,6 +256,8 @@ control_close(struct daemon *d)
 		return;
 	while ((c = TAILQ_FIRST(&ctl->clients)) != NULL) {
 		TAILQ_REMOVE(&ctl->clients, c, entry);
+		if (c->monitoring)
+			monitor_unsubscribe(monitor_cb, c);
 		bufferevent_free(c->bev);
 		free(c);
 	}
@@ -291,6 +298,8 @@ client_free(struct ctl_client *c)
 	struct control *ctl = c->ctl;
 
 	log_debug("control: %s gone", client_name(c));
+	if (c->monitoring)
+		monitor_unsubscribe(monitor_cb, c);
 	TAILQ_REMOVE(&ctl->clients, c, entry);
 	ctl->nclients--;
 	bufferevent_free(c->bev);
@@ -481,7 +490,7 @@ client_process(struct ctl_client *c)
 	char line[CTL_LINE_MAX + 1];
 	size_t eol_len, n;
 
-	while (!c->closing && !c->rib_active &&
+	while (!c->closing && !c->rib_active && !c->monitoring &&
 	    evbuffer_get_length(out) < CONTROL_OUT_HIGH) {
 		eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 		if ((eol.pos == -1 && evbuffer_get_length(in) > CTL_LINE_MAX) ||
@@ -514,6 +523,16 @@ client_process(struct ctl_client *c)
 	}
 	if (c->closing)
 		return;
+	if (c->monitoring) {
+		/* Streaming until it goes away; anything it sends is
+		 * ignored, and end of file is the end of the stream. */
+		evbuffer_drain(in, evbuffer_get_length(in));
+		if (c->eof)
+			client_free(c);
+		else
+			bufferevent_enable(c->bev, EV_READ);
+		return;
+	}
 	if (c->eof && !c->rib_active && evbuffer_get_length(in) == 0) {
 		/* Half-closed (echo cmd | socat): answer, then hang up. */
 		client_close(c);
@@ -1075,6 +1094,40 @@ drain_cmd(struct ctl_client *c, const struct ctl_request *req, bool drain)
 	reply_ok(c, msg);
 }
 
+/* An event line from monitor.c; may free c. */
+static void
+monitor_cb(void *arg, const char *line, size_t len)
+{
+	struct ctl_client *c = arg;
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (c->closing)
+		return;
+	if (evbuffer_get_length(out) + len > CONTROL_OUT_HIGH) {
+		log_warnx("control: %s: monitor fell %d bytes behind; "
+		    "dropped", client_name(c), CONTROL_OUT_HIGH);
+		client_free(c);
+		return;
+	}
+	evbuffer_add(out, line, len);
+}
+
+/* monitor: no reply of its own, only events, until the client leaves. */
+static void
+monitor_cmd(struct ctl_client *c)
+{
+	struct timeval stuck = { CONTROL_WRITE_TIMEOUT, 0 };
+
+	if (monitor_subscribe(monitor_cb, c) == -1) {
+		reply_error(c, "too many monitor clients");
+		return;
+	}
+	c->monitoring = true;
+	/* It sends nothing more: no idle timeout, but still dropped when
+	 * it stops reading. */
+	bufferevent_set_timeouts(c->bev, NULL, &stuck);
+}
+
 static void
 reload_cmd(struct ctl_client *c)
 {
@@ -1141,10 +1194,7 @@ client_request(struct ctl_client *c, char *line)
 		drain_cmd(c, &req, false);
 		break;
 	case CTL_MONITOR:
-		/* XXX monitor subscribers come later; the word is in the
-		 * table so that the CLI knows it. */
-		reply_error(c, "%s: not supported by this anycastd yet",
-		    canon);
+		monitor_cmd(c);
 		break;
 	case CTL_ACTION_MAX:
 		break;

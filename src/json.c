@@ -230,6 +230,17 @@ json_uint(struct json *j, const char *key, uint64_t v)
 }
 
 void
+json_milli(struct json *j, const char *key, uint64_t v)
+{
+	char num[32];
+
+	prefix(j, key);
+	snprintf(num, sizeof(num), "%llu.%03u",
+	    (unsigned long long)(v / 1000), (unsigned)(v % 1000));
+	puts_(j, num);
+}
+
+void
 json_int(struct json *j, const char *key, int64_t v)
 {
 	char num[32];

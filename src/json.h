@@ -37,6 +37,8 @@ void	json_array_begin(struct json *, const char *key);
 void	json_array_end(struct json *);
 void	json_string(struct json *, const char *key, const char *);
 void	json_uint(struct json *, const char *key, uint64_t);
+/* v thousandths as an exact decimal: 1780000000123 is 1780000000.123. */
+void	json_milli(struct json *, const char *key, uint64_t v);
 void	json_int(struct json *, const char *key, int64_t);
 void	json_double(struct json *, const char *key, double);
 void	json_bool(struct json *, const char *key, bool);

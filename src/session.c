@@ -34,6 +34,7 @@
 #include "anycastd.h"
 #include "announce.h"
 #include "log.h"
+#include "monitor.h"
 #include "rib_in.h"
 #include "session.h"
 #include "util.h"
@@ -587,9 +588,7 @@ change_state(struct peer *p, enum fsm_state next, enum fsm_event ev)
 {
 	if (p->state == next)
 		return;
-	log_info("%s: state change %s -> %s, reason: %s",
-	    session_peer_name(p), fsm_state_name(p->state),
-	    fsm_state_name(next), fsm_event_name(ev));
+	monitor_session(p, p->state, next, fsm_event_name(ev));
 	if (next == FSM_ESTABLISHED) {
 		mono_now(&p->established_since);
 		p->stats.established_count++;

@@ -8,6 +8,9 @@ set -eu
 : "${TEST_TMPDIR:?}"
 D=$TEST_TMPDIR/destdir
 fail() { echo "install.sh: $*" >&2; exit 1; }
+# Install is of the default build, even when the tests run under
+# "make check SANITIZE=1": do not pass the caller's make flags down.
+unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZE FUZZ
 
 make -s install DESTDIR="$D" PREFIX=/usr sysconfdir=/etc >"$TEST_TMPDIR/install.log" 2>&1 ||
     { cat "$TEST_TMPDIR/install.log"; fail "make install failed"; }

@@ -419,7 +419,7 @@ pop_conns_are() { [ "$(pop_conns in)" = "$1" ] && [ "$(pop_conns out)" = "$2" ];
 # ac_never_idle: the daemon's log shows no Established session dropping
 # back to Idle (a connection that loses a collision before Established
 # may pass through Idle on its way to the surviving one).
-ac_never_idle() { ! grep -q -- "Established -> Idle" "$AC_LOG"; }
+ac_never_idle() { ! grep -q -- "from=Established to=Idle" "$AC_LOG"; }
 
 # --- BIRD 2 ---------------------------------------------------------------------
 
