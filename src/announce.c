@@ -667,6 +667,23 @@ pump(struct peer *p)
 	}
 }
 
+static int
+prefix_state_order(const void *x, const void *y)
+{
+	const struct bgp_prefix *a =
+	    &(*(struct prefix_state *const *)x)->conf->prefix;
+	const struct bgp_prefix *b =
+	    &(*(struct prefix_state *const *)y)->conf->prefix;
+
+	if (a->aid != b->aid)
+		return a->aid < b->aid ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	if (a->path_id != b->path_id)
+		return a->path_id < b->path_id ? -1 : 1;
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
 /*
  * A new configuration: withdraw prefixes that are gone, keep the state of
  * those that stay (re-announcing any whose attributes changed), add the
@@ -682,30 +699,47 @@ announce_reload(struct daemon *d, const struct config *nc,
 	struct peer *p;
 	size_t i, j, n = nc->nprefixes, oldn = d->nprefixes;
 	size_t *map;		/* new index -> old index, or SIZE_MAX */
+	struct prefix_state **byprefix, *const *found, key, *pkey;
+	bool *kept;
 	uint8_t *sent;
 	uint64_t now = now_ms();
 
+	/* Old prefix for each new one, by binary search over the old table
+	 * sorted by prefix: a PoP may carry a great many. */
+	byprefix = xcalloc(oldn ? oldn : 1, sizeof(*byprefix));
+	kept = xcalloc(oldn ? oldn : 1, sizeof(*kept));
+	for (j = 0; j < oldn; j++)
+		byprefix[j] = &old[j];
+	qsort(byprefix, oldn, sizeof(*byprefix), prefix_state_order);
+	map = xcalloc(n ? n : 1, sizeof(*map));
+	i = 0;
+	TAILQ_FOREACH(pc, &nc->prefixes, entry) {
+		key.conf = pc;
+		pkey = &key;
+		found = bsearch(&pkey, byprefix, oldn, sizeof(*byprefix),
+		    prefix_state_order);
+		map[i] = found != NULL ? (size_t)(*found - old) : SIZE_MAX;
+		if (found != NULL)
+			kept[*found - old] = true;
+		i++;
+	}
+	free(byprefix);
+
 	/* Withdraw what leaves, while the old table still describes it. */
 	for (j = 0; j < oldn; j++)
-		if (config_find_prefix(nc, &old[j].conf->prefix) == NULL &&
-		    old[j].state != ANNOUNCE_WITHDRAWN) {
+		if (!kept[j] && old[j].state != ANNOUNCE_WITHDRAWN) {
 			old[j].state = ANNOUNCE_WITHDRAWN;
 			TAILQ_FOREACH(p, &d->peers, entry)
 				mark_dirty(p, j);
 		}
+	free(kept);
 	TAILQ_FOREACH(p, &d->peers, entry)
 		pump(p);
 
 	nps = xcalloc(n ? n : 1, sizeof(*nps));
-	map = xcalloc(n ? n : 1, sizeof(*map));
 	i = 0;
 	TAILQ_FOREACH(pc, &nc->prefixes, entry) {
 		nps[i].conf = pc;
-		map[i] = SIZE_MAX;	/* new */
-		for (j = 0; j < oldn; j++)
-			if (bgp_prefix_equal(&old[j].conf->prefix,
-			    &pc->prefix))
-				map[i] = j;
 		if (map[i] != SIZE_MAX) {
 			ps = &old[map[i]];
 			nps[i].drained = ps->drained;

@@ -30,7 +30,7 @@
 #include "util.h"
 
 /* A configuration bigger than this is a mistake, not a PoP. */
-#define CONFIG_MAX_SIZE		(4 * 1024 * 1024)
+#define CONFIG_MAX_SIZE		(256 * 1024 * 1024)	/* a million prefixes fit */
 
 static const char *const check_type_names[] = {
 	[CHECK_NONE] = "none",
@@ -1075,37 +1075,59 @@ validate_prefix_neighbors(struct config *conf, struct config_errors *errs,
 		    family_names[p->prefix.aid], pfx);
 }
 
+/* Orders prefixes by value, and equal ones by where they were written. */
+static int
+prefix_order(const void *x, const void *y)
+{
+	const struct prefix_conf *a = *(const struct prefix_conf *const *)x;
+	const struct prefix_conf *b = *(const struct prefix_conf *const *)y;
+	int c;
+
+	if (a->prefix.aid != b->prefix.aid)
+		return a->prefix.aid < b->prefix.aid ? -1 : 1;
+	if (a->prefix.len != b->prefix.len)
+		return a->prefix.len < b->prefix.len ? -1 : 1;
+	if ((c = memcmp(a->prefix.addr, b->prefix.addr,
+	    sizeof(a->prefix.addr))) != 0)
+		return c;
+	if (a->pos.line != b->pos.line)
+		return a->pos.line < b->pos.line ? -1 : 1;
+	return a->pos.col < b->pos.col ? -1 : a->pos.col > b->pos.col;
+}
+
 static void
 validate_prefixes(struct config *conf, struct config_errors *errs)
 {
-	struct prefix_conf	*a, *b;
+	struct prefix_conf	*b, **v, *first;
 	struct check_conf	*c;
 	struct names		 checks = { NULL, 0 };
 	char			 pfx[CONFIG_PREFIX_STRLEN];
+	size_t			 i, n = 0;
 
 	checks.v = xcalloc(conf->nchecks + 1, sizeof(*checks.v));
 	TAILQ_FOREACH(c, &conf->checks, entry) {
 		if (!c->bad && checks.n < conf->nchecks)
 			checks.v[checks.n++] = c->name;
 	}
-	TAILQ_FOREACH(b, &conf->prefixes, entry) {
-		if (b->bad)
+	/* Duplicates by sorting: a PoP may list a great many prefixes. */
+	v = xcalloc(conf->nprefixes + 1, sizeof(*v));
+	TAILQ_FOREACH(b, &conf->prefixes, entry)
+		if (!b->bad && n < conf->nprefixes)
+			v[n++] = b;
+	qsort(v, n, sizeof(*v), prefix_order);
+	for (i = 1, first = n > 0 ? v[0] : NULL; i < n; i++) {
+		if (!bgp_prefix_equal(&v[i]->prefix, &first->prefix)) {
+			first = v[i];
 			continue;
-		TAILQ_FOREACH(a, &conf->prefixes, entry) {
-			if (a == b)
-				break;
-			if (!a->bad && a->prefix.aid == b->prefix.aid &&
-			    a->prefix.len == b->prefix.len &&
-			    memcmp(a->prefix.addr, b->prefix.addr,
-			    sizeof(a->prefix.addr)) == 0) {
-				config_error(errs, conf->file, b->pos, false,
-				    "prefix %s already defined at line %u",
-				    config_prefix_ntop(&b->prefix, pfx,
-				    sizeof(pfx)), a->pos.line);
-				b->bad = true;
-				break;
-			}
 		}
+		config_error(errs, conf->file, v[i]->pos, false,
+		    "prefix %s already defined at line %u",
+		    config_prefix_ntop(&v[i]->prefix, pfx, sizeof(pfx)),
+		    first->pos.line);
+		v[i]->bad = true;
+	}
+	free(v);
+	TAILQ_FOREACH(b, &conf->prefixes, entry) {
 		if (b->bad)
 			continue;
 		resolve(conf, errs, &checks, b->requires);

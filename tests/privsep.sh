@@ -204,7 +204,10 @@ if command -v setpriv >/dev/null 2>&1; then
 		fail "as nobody, user root: exit $rc: $out"
 	fi
 	write_conf same "user nobody" "$T/out"
-	asnobody $WRAP "$ANYCASTD" -f "$T/same.conf" >"$T/same.log" 2>&1 &
+	# Not through the function: $! must be the daemon itself (setpriv
+	# execs it), or the kill below would miss it.
+	setpriv --reuid="$NOBODY_UID" --regid="$NOBODY_GID" --init-groups \
+	    $WRAP "$ANYCASTD" -f "$T/same.conf" >"$T/same.log" 2>&1 &
 	dpid=$!
 	if wait_for 100 test -s "$T/out/same.uid"; then
 		ok "as nobody, user nobody: starts ($(grep -o 'already running as user nobody' "$T/same.log"))"

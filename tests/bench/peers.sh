@@ -145,6 +145,54 @@ $body
 EOC
 }
 
+# bird2bird N DIR: BIRD (NS_POP, N static /32s) -> BIRD (NS_RT), the same
+# measurement as anycastd's: Established (receiver's log) -> receiver's
+# birdc count = N. B2B_DT[N], B2B_V[N]; done once per N.
+declare -A B2B_DT B2B_V
+bird2bird() {
+	local n=$1 bdir=$2 t_done t_est b_v b_dt
+	[ -n "${B2B_DT[$n]:-}" ] && return 0
+	mkdir -p "$bdir"
+	log "BIRD -> BIRD, $n routes"
+	netns_setup "b$n" || return 1
+	bird_ts_conf "$bdir" "
+protocol static orig { ipv4;
+$(static_routes "$n")
+}
+protocol bgp ac {
+	local $POP_ADDR4 as $HC_AC_AS;
+	neighbor $RT_ADDR4 as $HC_RT_AS;
+	disabled;
+	connect retry time 1;
+	ipv4 { import none; export all; next hop self; };
+}"
+	# The sender in NS_POP: its own socket and pid file.
+	bird -p -c "$bdir/bird.conf" >/dev/null 2>&1 || { not_ok "sender bird.conf"; return 1; }
+	start_bg "$bdir/bird.out" ip netns exec "$NS_POP" bird -f -c "$bdir/bird.conf" \
+	    -s "$bdir/bird.ctl" -P "$bdir/bird.pid"
+	wait_until "sender loaded" 300 eval \
+	    '[ "$(timeout 5 birdc -s "$bdir/bird.ctl" show route count | awk "/routes for/ { print \$1; exit }")" = "$n" ]' ||
+	    { not_ok "BIRD sender did not load"; return 1; }
+	mkdir -p "$bdir/r"
+	bird_ts_conf "$bdir/r" "
+protocol bgp ac {
+	local $RT_ADDR4 as $HC_RT_AS;
+	neighbor $POP_ADDR4 as $HC_AC_AS;
+	passive on;
+	ipv4 { import all; export none; };
+}"
+	bird_start "$bdir/r" || return 1
+	timeout 5 birdc -s "$bdir/bird.ctl" enable ac >/dev/null
+	wait_until "Established" 60 bird_established ac || { not_ok "BIRD->BIRD $n: no session"; return 1; }
+	read -r t_done b_v <<<"$(poll_until_stable bird_count "$n" 120)"
+	t_est=$(bird_est_time "$bdir/r" ac)
+	b_dt=$(awk -v a="$t_est" -v b="$t_done" 'BEGIN { printf "%.3f", b - a }')
+	log "    BIRD -> BIRD: $b_v routes in $b_dt s"
+	B2B_DT[$n]=$b_dt
+	B2B_V[$n]=$b_v
+	teardown
+}
+
 # --- 1. receive N from BIRD --------------------------------------------------------
 
 bench_recv_one() {
@@ -184,13 +232,14 @@ protocol bgp ac {
 	s=$(ac_established "$RT_ADDR4" && ac_never_idle && echo "session stayed up" || echo "SESSION DROPPED")
 	log "    recv $n: $v routes in $dt s; RSS $r0 -> $r1 kB, HWM $hwm kB; $s"
 	[ "$v" = "$n" ] || not_ok "recv $n: anycastd holds $v"
-	row "receive $n /32s from BIRD: Established -> prefixes_received = $n ($v; $s; poll ~20 ms)" \
-	    "$dt s" "-" "-" "-" "-"
+	teardown
+	bird2bird "$n" "$dir/b2b"
+	row "receive $n /32s from BIRD: Established -> all held (anycastd: prefixes_received $v, $s, polled ~20 ms; peer: BIRD -> BIRD, birdc count polled, receiver held ${B2B_V[$n]:-?})" \
+	    "$dt s" "${B2B_DT[$n]:-not measured} s" "$(fdiv "$dt" "${B2B_DT[$n]:-0}")" "-" "-"
 	row "... anycastd RSS per route ((after - before) / N; before $r0 kB, after $r1 kB)" \
 	    "$(fdiv "$(( (r1 - r0) * 1024 ))" "$n" %.0f) B" "-" "-" "<= 64 B (stated for the real table)" \
 	    "$(yn le "$(fdiv "$(( (r1 - r0) * 1024 ))" "$n" %.0f)" 64)"
 	row "... anycastd peak RSS (VmHWM)" "$(mb "$hwm")" "-" "-" "-" "-"
-	teardown
 }
 
 bench_recv() {
@@ -334,36 +383,8 @@ protocol bgp ac {
 	[ "$v" = "$n" ] || not_ok "announce $n: BIRD holds $v"
 	teardown
 
-	# BIRD -> BIRD: the same N /32s from a static protocol.
-	log "announce: BIRD -> BIRD, $n prefixes"
-	netns_setup "b$n" || return 1
-	bird_ts_conf "$dir/b" "
-protocol static orig { ipv4;
-$(static_routes "$n")
-}
-protocol bgp ac {
-	local $POP_ADDR4 as $HC_AC_AS;
-	neighbor $RT_ADDR4 as $HC_RT_AS;
-	disabled;
-	connect retry time 1;
-	ipv4 { import none; export all; next hop self; };
-}"
-	# The sender in NS_POP: its own socket and pid file.
-	bird -p -c "$dir/b/bird.conf" >/dev/null 2>&1 || { not_ok "sender bird.conf"; return 1; }
-	start_bg "$dir/b/bird.out" ip netns exec "$NS_POP" bird -f -c "$dir/b/bird.conf" \
-	    -s "$dir/b/bird.ctl" -P "$dir/b/bird.pid"
-	wait_until "sender loaded" 300 eval \
-	    '[ "$(timeout 5 birdc -s "$dir/b/bird.ctl" show route count | awk "/routes for/ { print \$1; exit }")" = "$n" ]' ||
-	    { not_ok "BIRD sender did not load"; return 1; }
-	sed -i 's/^router id .*/router id 192.0.2.1;/' "$dir/bird.conf"
-	: >"$dir/bird.log"
-	bird_start "$dir" || return 1
-	timeout 5 birdc -s "$dir/b/bird.ctl" enable ac >/dev/null
-	wait_until "Established" 60 bird_established ac || { not_ok "BIRD->BIRD $n: no session"; return 1; }
-	read -r t_done b_v <<<"$(poll_until_stable bird_count "$n" 120)"
-	t_est=$(bird_est_time "$dir" ac)
-	b_dt=$(awk -v a="$t_est" -v b="$t_done" 'BEGIN { printf "%.3f", b - a }')
-	log "    BIRD -> BIRD: $b_v routes in $b_dt s"
+	bird2bird "$n" "$dir/b"
+	b_dt=${B2B_DT[$n]:-} b_v=${B2B_V[$n]:-}
 	row "announce $n prefixes to BIRD: Established -> BIRD holds all (anycastd $v, BIRD sender $b_v; birdc count polled, ~$res ms)" \
 	    "$dt s" "$b_dt s (BIRD -> BIRD)" "$(fdiv "$dt" "$b_dt")" \
 	    "$([ "$n" = 1000000 ] && echo "<= 2.5 s (BIRD -> BIRD 6.5 s)" || echo -)" \
@@ -443,7 +464,7 @@ for b in ${PEERS_ONLY:-recv mrt announce idle}; do
 	"bench_$b" || { not_ok "$b benchmark failed"; teardown; }
 done
 
-echo "Peering scale and footprint: anycastd vs BIRD $(bird --version 2>&1 | awk '{ print $NF }'); $((SECONDS - T0)) s;" \
+echo "Peering scale and footprint: anycastd ($(stat -c %y "$ANYCASTD" | cut -c1-19), sha256 $(sha256sum "$ANYCASTD" | cut -c1-12)) vs BIRD $(bird --version 2>&1 | awk '{ print $NF }'); $((SECONDS - T0)) s;" \
     "$(nproc) CPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| benchmark | anycastd | BIRD (or peer) | ratio | goal | met? |"
