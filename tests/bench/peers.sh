@@ -39,7 +39,7 @@ command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 ||
 command -v python3 >/dev/null 2>&1 || skip "python3 not found"
 it_init "peers" >&2
 
-DATA=${ANYCASTD_DATA:-/work/shared/data}
+DATA=${ANYCASTD_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/data}
 MRT=$DATA/mrt/ripe-bgpdump/updates.et-header.2015.gz
 MRT_EXPECT=577699
 REPLAY=$TOP/tests/tools/mrtreplay.py
