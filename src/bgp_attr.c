@@ -1023,34 +1023,58 @@ attr_put_unknown(struct buf *b, const struct bgp_attr_raw *r)
 	return buf_put(b, r->value.data, r->value.len);
 }
 
-/* The table's encoders and the kept unknown attributes, by type code. */
+/* Writes whatever a holds for type code t (nothing if it holds none). */
+static int
+attr_put_type(struct buf *b, const struct bgp_attrs *a,
+    const struct bgp_encode_ctx *ctx, enum attr_nexthop nh, unsigned int t)
+{
+	const struct attr_desc	*d = &attr_table[t];
+	unsigned int		 i;
+
+	if (d->encode != NULL) {
+		/* NEXT_HOP and the AS4_* pair decide for themselves. */
+		if (t == BGP_ATTR_NEXT_HOP || t == BGP_ATTR_AS4_PATH ||
+		    t == BGP_ATTR_AS4_AGGREGATOR || bgp_attrs_has(a, (uint8_t)t))
+			return d->encode(b, a, ctx, nh);
+		return 0;
+	}
+	/* Kept attributes go out as they came, in type order. */
+	if (d->name != NULL)
+		return 0;
+	for (i = 0; i < a->n_unknown && i < BGP_ATTRS_UNKNOWN_MAX; i++)
+		if (a->unknown[i].type == t &&
+		    attr_put_unknown(b, &a->unknown[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * The table's encoders and the kept unknown attributes, by type code.
+ * Only the codes that can produce output are visited: those present, the
+ * ones that decide for themselves, and the kept unknown ones.
+ */
 int
 attr_put_all(struct buf *b, const struct bgp_attrs *a,
     const struct bgp_encode_ctx *ctx, enum attr_nexthop nh)
 {
-	const struct attr_desc	*d;
-	unsigned int		 t, i;
-	bool			 want;
+	uint64_t	 visit[4], bits;
+	unsigned int	 t, i, w;
 
-	for (t = 0; t < nitems(attr_table); t++) {
-		d = &attr_table[t];
-		if (d->encode != NULL) {
-			/* NEXT_HOP and the AS4_* pair decide for themselves. */
-			want = t == BGP_ATTR_NEXT_HOP ||
-			    t == BGP_ATTR_AS4_PATH ||
-			    t == BGP_ATTR_AS4_AGGREGATOR ||
-			    bgp_attrs_has(a, (uint8_t)t);
-			if (want && d->encode(b, a, ctx, nh) == -1)
+	memcpy(visit, a->present, sizeof(visit));
+	visit[BGP_ATTR_NEXT_HOP >> 6] |= (uint64_t)1 << (BGP_ATTR_NEXT_HOP & 63);
+	visit[BGP_ATTR_AS4_PATH >> 6] |= (uint64_t)1 << (BGP_ATTR_AS4_PATH & 63);
+	visit[BGP_ATTR_AS4_AGGREGATOR >> 6] |=
+	    (uint64_t)1 << (BGP_ATTR_AS4_AGGREGATOR & 63);
+	for (i = 0; i < a->n_unknown && i < BGP_ATTRS_UNKNOWN_MAX; i++)
+		visit[a->unknown[i].type >> 6] |=
+		    (uint64_t)1 << (a->unknown[i].type & 63);
+	for (w = 0; w < nitems(visit); w++) {
+		for (bits = visit[w]; bits != 0; bits &= bits - 1) {
+			t = w * 64 + (unsigned int)__builtin_ctzll(bits);
+			if (t < nitems(attr_table) &&
+			    attr_put_type(b, a, ctx, nh, t) == -1)
 				return -1;
-			continue;
 		}
-		/* Kept attributes go out as they came, in type order. */
-		if (d->name != NULL)
-			continue;
-		for (i = 0; i < a->n_unknown && i < BGP_ATTRS_UNKNOWN_MAX; i++)
-			if (a->unknown[i].type == t &&
-			    attr_put_unknown(b, &a->unknown[i]) == -1)
-				return -1;
 	}
 	return buf_error(b) ? -1 : 0;
 }
