@@ -34,9 +34,8 @@ else
 	exit 77
 fi
 # valgrind makes the daemon slow to start and to answer
-if [ -n "$WRAP" ]; then SLOW=10; else SLOW=1; fi
+. "$(dirname "$0")/lib/daemon.sh"
 
-failures=0
 dpid=
 ppid_=
 
@@ -52,27 +51,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	echo "ok: $*"
-}
-
-# wait_for TENTHS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-	n=$(($1 * SLOW))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # jcheck JSON PYTHON-EXPR JQ-EXPR: the expression (over d) is true.
 jcheck() {

@@ -30,9 +30,8 @@ if ! grep -q anycastd_build_info "$ANYCASTD"; then
 	echo "anycastd does not call metrics_open() yet; skipped"
 	exit 77
 fi
-if [ -n "$WRAP" ]; then SLOW=10; else SLOW=1; fi
+. "$(dirname "$0")/lib/daemon.sh"
 
-failures=0
 dpid=
 ppid_=
 
@@ -48,27 +47,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-fail() {
-	printf 'FAIL: %s\n' "$*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	printf 'ok: %s\n' "$*"
-}
-
-# wait_for TENTHS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-	n=$(($1 * SLOW))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # --- helpers in python ------------------------------------------------------
 
@@ -286,13 +264,6 @@ while time.time() < end:
 EOF
 
 # --- start ------------------------------------------------------------------
-
-free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 write_conf() {
 	cat >"$CONF" <<EOF

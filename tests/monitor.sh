@@ -26,9 +26,8 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "python3 not found; skipped"
 	exit 77
 fi
-if [ -n "$WRAP" ]; then SLOW=10; else SLOW=1; fi
+. "$(dirname "$0")/lib/daemon.sh"
 
-failures=0
 dpid=
 mpid=
 tpid=
@@ -42,20 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-
-wait_for() {
-	n=$(($1 * SLOW))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 ctl() {
 	out=$("$ANYCASTCTL" -s "$SOCK" "$@" 2>"$T/err")

@@ -42,9 +42,8 @@ if ! grep -q NOTIFY_SOCKET "$ANYCASTD"; then
 	echo "anycastd does not call notify_init() yet; skipped"
 	exit 77
 fi
-if [ -n "$WRAP" ]; then SLOW=10; else SLOW=1; fi
+. "$(dirname "$0")/lib/daemon.sh"
 
-failures=0
 dpid=
 lpid=
 
@@ -69,32 +68,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-fail() {
-	printf 'FAIL: %s\n' "$*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	printf 'ok: %s\n' "$*"
-}
-
 # gone PID: the process has exited (a zombie counts: kill -0 still works
 # on one until it is waited for).
 gone() {
 	! kill -0 "$1" 2>/dev/null ||
 	    [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null)" = Z ]
-}
-
-# wait_for TENTHS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-	n=$(($1 * SLOW))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
 }
 
 # --- the service manager's side ---------------------------------------------

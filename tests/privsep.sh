@@ -35,9 +35,8 @@ if ! grep -q 'cannot switch to user' "$ANYCASTD"; then
 	echo "anycastd does not call privsep_drop() yet; skipped"
 	exit 77
 fi
-if [ -n "$WRAP" ]; then SLOW=10; else SLOW=1; fi
+. "$(dirname "$0")/lib/daemon.sh"
 
-failures=0
 dpid=
 
 cleanup() {
@@ -49,40 +48,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-fail() {
-	printf 'FAIL: %s\n' "$*"
-	failures=$((failures + 1))
-}
-
-ok() {
-	printf 'ok: %s\n' "$*"
-}
-
-wait_for() {
-	n=$(($1 * SLOW))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
-
 # nobody must reach the programs, the configuration and its output dir.
 chmod 755 "$T"
 mkdir -m 1777 "$T/out"
-
-free_port() {
-	if command -v python3 >/dev/null 2>&1; then
-		python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-	else
-		echo $((20000 + $$ % 10000))
-	fi
-}
 
 # write_conf NAME USER-LINE [SOCKET-DIR]
 write_conf() {
