@@ -268,6 +268,11 @@ monitor_print(const char *line, size_t len)
 		snprintf(text, sizeof(text), "prefix %s %s -> %s", S("prefix"),
 		    S("from"), S("to"));
 		why = S("reason");
+	} else if (strcmp(ev, "eor") == 0) {
+		snprintf(text, sizeof(text), "end-of-rib %s %s: %.0f prefixes, "
+		    "%.3f s after Established", S("neighbor"), S("family"),
+		    json_number_value(json_object_get(r, "prefixes")),
+		    json_number_value(json_object_get(r, "after")));
 	} else if (strcmp(ev, "reload") == 0) {
 		snprintf(text, sizeof(text), "reload %s", S("result"));
 		why = S("error");

@@ -84,6 +84,7 @@ struct peer {
 	struct peer_negotiated	 neg;
 	struct timespec		 state_since;	/* CLOCK_MONOTONIC */
 	struct timespec		 established_since;
+	bool			 eor_rcvd[BGP_AID_MAX];	/* this session */
 	char			 last_error[BGP_SHUTDOWN_COMM_MAX + 128];
 	/* For FSM_EV_AUTO_STOP: the Cease subcode and RFC 9003 text. */
 	uint8_t			 stop_subcode;

@@ -649,6 +649,11 @@ neighbor_json(struct json *j, const struct peer *p)
 		if (negotiated && p->neg.family[aid])
 			json_string(j, NULL, bgp_aid_name(aid));
 	json_array_end(j);
+	json_array_begin(j, "eor_received");
+	for (aid = 0; aid < BGP_AID_MAX; aid++)
+		if (up && p->eor_rcvd[aid])
+			json_string(j, NULL, bgp_aid_name(aid));
+	json_array_end(j);
 	json_array_begin(j, "capabilities");
 	if (negotiated && p->neg.as4)
 		json_string(j, NULL, "as4");

@@ -132,6 +132,33 @@ ev_str(struct event *e, const char *key, const char *val, bool in_log)
 	json_string(&mj, key, val);
 }
 
+/* A count or a duration: a number in JSON, key=value in the log. */
+static void
+ev_uint(struct event *e, const char *key, uint64_t val)
+{
+	char num[32], kv[64];
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)val);
+	monitor_kv(kv, sizeof(kv), key, num);
+	strlcat(e->line, " ", sizeof(e->line));
+	strlcat(e->line, kv, sizeof(e->line));
+	json_uint(&mj, key, val);
+}
+
+static void
+ev_seconds(struct event *e, const char *key, double val)
+{
+	char num[32], kv[64];
+
+	if (val < 0)
+		val = 0;
+	snprintf(num, sizeof(num), "%.3f", val);
+	monitor_kv(kv, sizeof(kv), key, num);
+	strlcat(e->line, " ", sizeof(e->line));
+	strlcat(e->line, kv, sizeof(e->line));
+	json_milli(&mj, key, (uint64_t)(val * 1000 + 0.5));
+}
+
 static void
 ev_end(struct event *e, bool warn)
 {
@@ -167,6 +194,23 @@ monitor_session(const struct peer *p, enum fsm_state from,
 	ev_str(&e, "from", fsm_state_name(from), true);
 	ev_str(&e, "to", fsm_state_name(to), true);
 	ev_str(&e, "reason", reason, true);
+	ev_end(&e, false);
+}
+
+void
+monitor_eor(const struct peer *p, enum bgp_aid aid, size_t prefixes,
+    double after)
+{
+	struct event e;
+	char addr[CONFIG_ADDR_STRLEN];
+
+	ev_begin(&e, "eor");
+	ev_str(&e, "neighbor", config_addr_ntop(&p->conf.addr, addr,
+	    sizeof(addr)), true);
+	ev_str(&e, "descr", p->conf.descr, p->conf.descr[0] != '\0');
+	ev_str(&e, "family", bgp_aid_name(aid), true);
+	ev_uint(&e, "prefixes", prefixes);
+	ev_seconds(&e, "after", after);
 	ev_end(&e, false);
 }
 

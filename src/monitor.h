@@ -28,6 +28,10 @@ void	 monitor_unsubscribe(monitor_sink, void *arg);
 
 void	 monitor_session(const struct peer *, enum fsm_state from,
 	    enum fsm_state to, const char *reason);
+/* The peer's End-of-RIB for a family: its initial table is in, holding
+ * prefixes routes, after seconds since Established. */
+void	 monitor_eor(const struct peer *, enum bgp_aid, size_t prefixes,
+	    double after);
 void	 monitor_check(const struct check_state *);
 void	 monitor_prefix(const struct prefix_state *, enum announce_state from);
 /* error is NULL or "" when ok. */

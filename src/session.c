@@ -591,6 +591,7 @@ change_state(struct peer *p, enum fsm_state next, enum fsm_event ev)
 	monitor_session(p, p->state, next, fsm_event_name(ev));
 	if (next == FSM_ESTABLISHED) {
 		mono_now(&p->established_since);
+		memset(p->eor_rcvd, 0, sizeof(p->eor_rcvd));
 		p->stats.established_count++;
 		p->last_error[0] = '\0';
 	} else if (p->state == FSM_ESTABLISHED)
@@ -864,6 +865,13 @@ rcvd_update(struct peer *p, struct buf *body)
 	if (rib_in_apply(p->rib, &u, &ctx, &res) == -1)
 		log_warnx("%s: attributes too large to keep; routes dropped",
 		    session_peer_name(p));
+	/* RFC 4724 2: the peer's initial table for the family is complete
+	 * (the first marker only; a later one changes nothing). */
+	if (u.eor && p->neg.family[u.eor_aid] && !p->eor_rcvd[u.eor_aid]) {
+		p->eor_rcvd[u.eor_aid] = true;
+		monitor_eor(p, u.eor_aid, rib_in_count(p->rib, u.eor_aid),
+		    mono_since(&p->established_since));
+	}
 	bgp_update_free(&u);
 	fsm_event(p, FSM_EV_RCVD_UPDATE);
 }

@@ -287,6 +287,7 @@ out=$("$ANYCASTCTL" -s "$CONF" show neighbors 2>/dev/null)
 
 # A socket that speaks another protocol version: exit 3 before sending.
 if [ "$JSON" = python3 ]; then
+	rm -f "$T/fake.sock"	# a rerun in the same directory
 	python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX)

@@ -171,10 +171,22 @@ wait_for 50 has_event "$T/mon.json" "e['event'] == 'reload' and \
 e['result'] == 'ok'" && ok "monitor: reload" ||
     fail "no reload event: $(cat "$T/mon.json")"
 
+# A peer's End-of-RIB: its initial table is in (RFC 4724 2).
+python3 -S "$(dirname "$0")/tools/rawpeer.py" --connect "127.0.0.1:$PORT" \
+    --bind 127.0.0.2 --as 65000 --id 198.51.100.2 --case update-eor \
+    --expect up >"$T/rawpeer.out" 2>&1 ||
+    fail "rawpeer update-eor: $(cat "$T/rawpeer.out")"
+wait_for 50 has_event "$T/mon.json" "e['event'] == 'eor' and \
+e['neighbor'] == '127.0.0.2' and e['family'] == 'ipv4 unicast' and \
+e['prefixes'] == 1 and 0 <= e['after'] < 60" &&
+    ok "monitor: end-of-rib, 1 prefix" ||
+    fail "no eor event: $(cat "$T/mon.json")"
+
 # The text form: a local timestamp and one line an event.
 if wait_for 30 grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{3} session 127\.0\.0\.2 Active -> Idle \(ManualStop\)$' "$T/mon.txt" &&
     grep -Eq ' prefix 203\.0\.113\.0/24 announced -> withdrawn' "$T/mon.txt" &&
-    grep -Eq ' reload ok$' "$T/mon.txt"; then
+    grep -Eq ' reload ok$' "$T/mon.txt" &&
+    grep -Eq ' end-of-rib 127\.0\.0\.2 ipv4 unicast: 1 prefixes, [0-9.]+ s after Established$' "$T/mon.txt"; then
 	ok "monitor text: $(head -n 1 "$T/mon.txt")"
 else
 	fail "monitor text: $(cat "$T/mon.txt")"
@@ -184,7 +196,8 @@ fi
 if grep -q 'event=session neighbor=127.0.0.2 descr="upstream a" from=Active to=Idle reason=ManualStop' "$LOG" &&
     grep -q 'event=prefix prefix=203.0.113.0/24 from=announced to=withdrawn' "$LOG" &&
     grep -q 'event=check check=maint state=down' "$LOG" &&
-    grep -q 'event=reload result=ok' "$LOG"; then
+    grep -q 'event=reload result=ok' "$LOG" &&
+    grep -Eq 'event=eor neighbor=127.0.0.2 descr="upstream a" family=\"ipv4 unicast\" prefixes=1 after=[0-9.]+$' "$LOG"; then
 	ok "key=value log lines"
 else
 	fail "log lines: $(grep 'event=' "$LOG")"

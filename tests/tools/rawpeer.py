@@ -684,6 +684,10 @@ CASES = {
                           "Shutdown"),
     "valid-update": ("established", lambda c: valid_update(c, VALID_PREFIX),
                      "up", "a valid UPDATE for 198.51.100.0/24"),
+    "update-eor": ("established", lambda c: valid_update(c, VALID_PREFIX) +
+                   update(), "up",
+                   "a valid UPDATE for 198.51.100.0/24, then the IPv4 "
+                   "End-of-RIB"),
     "idle": ("established", None, "up",
              "keep a healthy session until SIGTERM or --duration"),
 }
