@@ -222,14 +222,7 @@ fuzz-run: fuzz
 # Benchmarks measure the optimised build, never a sanitizer build.
 bench:
 	@$(MAKE) --no-print-directory SANITIZE= FUZZ= bench-build
-	@for b in $(BENCH_BINS) $(BENCH_SCRIPTS); do \
-		echo "## $$b"; echo; \
-		case $$b in \
-		*.sh)	sh $$b ;; \
-		*)	$$b ;; \
-		esac || exit 1; \
-		echo; \
-	done
+	@bash tests/bench/run $(BENCH_BINS) $(BENCH_SCRIPTS)
 
 bench-build: $(BENCH_BINS)
 
@@ -298,7 +291,7 @@ uninstall:
 # --- clean -----------------------------------------------------------------
 
 clean:
-	rm -rf build tests/logs
+	rm -rf build tests/logs bench.out
 	rm -f src/*.o src/*.d src/*.a $(ALL_PROGS)
 	if [ -f src/parse.y ]; then rm -f src/parse.c; fi
 	find tests -type f \( -name '*.[oad]' -o \

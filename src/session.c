@@ -666,8 +666,12 @@ fsm_event(struct peer *p, enum fsm_event ev)
 	}
 	r = fsm_step(p->state, ev, p->conf.passive);
 	a = r.actions;
-	log_debug("%s: %s in %s", session_peer_name(p), fsm_event_name(ev),
-	    fsm_state_name(p->state));
+	/* Not the steady stream of an Established session: a full table is
+	 * 100,000s of UPDATEs, and naming the peer costs more than them. */
+	if (log_get_verbosity() > 0 && (p->state != FSM_ESTABLISHED ||
+	    (ev != FSM_EV_RCVD_UPDATE && ev != FSM_EV_RCVD_KEEPALIVE)))
+		log_debug("%s: %s in %s", session_peer_name(p),
+		    fsm_event_name(ev), fsm_state_name(p->state));
 
 	if (a & FSM_ACT_SEND_NOTIFICATION)
 		run_notification(p, &r);

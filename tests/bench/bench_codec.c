@@ -319,12 +319,12 @@ bench_synthetic(int *status)
 	pps = BENCH_PREFIXES / (best_dec / 1e9);
 	printf("| decode %d IPv4 /24s: %zu UPDATEs (%.1f MB, maxlen 4096), "
 	    "bgp_msg_decode + bgp_nlri_next | %.1f M prefixes/s, "
-	    "%.0f k messages/s (%.1f ms) | >= %.0f M prefixes/s | %s |\n",
+	    "%.0f k messages/s (%.1f ms) | - | - | >= %.0f M prefixes/s | %s |\n",
 	    BENCH_PREFIXES, s.n_msgs, s.len / 1e6, pps / 1e6,
 	    s.n_msgs / (best_dec / 1e9) / 1e3, best_dec / 1e6,
 	    GOAL_DECODE_PPS / 1e6, met(pps >= GOAL_DECODE_PPS));
 	printf("| encode %d IPv4 /24s, bgp_update_pack | %.1f M prefixes/s, "
-	    "%zu messages (%.1f ms) | - | - |\n", BENCH_PREFIXES,
+	    "%zu messages (%.1f ms) | - | - | - | - |\n", BENCH_PREFIXES,
 	    BENCH_PREFIXES / (best_enc / 1e9) / 1e6, s.n_msgs,
 	    best_enc / 1e6);
 
@@ -380,7 +380,7 @@ bench_table(int *status)
 
 	if (td_data_path(TABLE_FILE, path, sizeof(path), why,
 	    sizeof(why)) == -1) {
-		printf("| decode a full table (%s) | skipped: %s | < %.0f ms "
+		printf("| decode a full table (%s) | skipped: %s | - | - | < %.0f ms "
 		    "| - |\n", TABLE_FILE, why, GOAL_TABLE_MS);
 		return;
 	}
@@ -419,7 +419,7 @@ bench_table(int *status)
 		printf(" (%zu malformed records skipped)",
 		    skipped);
 	printf(", as4, NLRI and AS paths walked | %.1f ms: %zu UPDATEs, "
-	    "%zu prefixes announced, %zu withdrawn, %zu ASNs | < %.0f ms "
+	    "%zu prefixes announced, %zu withdrawn, %zu ASNs | - | - | < %.0f ms "
 	    "| %s |\n", ms, c.updates, c.announced, c.withdrawn, c.asns,
 	    GOAL_TABLE_MS, met(ms < GOAL_TABLE_MS));
 	stream_free(&s);
@@ -430,8 +430,8 @@ main(void)
 {
 	int	 status = 0;
 
-	printf("| benchmark | result | goal | met? |\n");
-	printf("|---|---|---|---|\n");
+	printf("| benchmark | anycastd | peer | ratio | goal | met? |\n");
+	printf("|---|---|---|---|---|---|\n");
 	bench_synthetic(&status);
 	bench_table(&status);
 	return status;

@@ -228,11 +228,11 @@ main(void)
 	size_t		 rss0, rss1, routes, i;
 	double		 per_rss, per_alloc, ms;
 
-	printf("| benchmark | result | goal | met? |\n");
-	printf("|---|---|---|---|\n");
+	printf("| benchmark | anycastd | peer | ratio | goal | met? |\n");
+	printf("|---|---|---|---|---|---|\n");
 	if (td_data_path(TABLE_FILE, path, sizeof(path), why,
 	    sizeof(why)) == -1) {
-		printf("| full table into rib_in | skipped: %s | - | - |\n",
+		printf("| real table into rib_in | skipped: %s | - | - | - | - |\n",
 		    why);
 		return 0;
 	}
@@ -254,19 +254,19 @@ main(void)
 	per_rss = (double)(rss1 - rss0) / (double)routes;
 	per_alloc = (double)rib_in_memory(r) / (double)routes;
 
-	printf("| input: %s | %zu BGP messages (%.1f MB), %zu UPDATEs, "
-	    "%zu other records | - | - |\n", TABLE_FILE, t.n_msgs,
+	printf("| rib_in input: %s | %zu BGP messages (%.1f MB), %zu UPDATEs, "
+	    "%zu other records | - | - | - | - |\n", TABLE_FILE, t.n_msgs,
 	    (double)t.len / 1e6, l.updates, t.skipped);
-	printf("| routes held | %zu (%zu prefixes announced, %zu withdrawn) "
-	    "| %d | %s |\n", routes, l.announced, l.withdrawn, TABLE_ROUTES,
+	printf("| rib_in: routes held | %zu (%zu prefixes announced, %zu withdrawn) "
+	    "| - | - | %d | %s |\n", routes, l.announced, l.withdrawn, TABLE_ROUTES,
 	    met(routes == TABLE_ROUTES));
-	printf("| distinct attribute sets | %zu | - | - |\n",
+	printf("| rib_in: distinct attribute sets | %zu | - | - | - | - |\n",
 	    rib_in_attr_sets(r));
-	printf("| RSS growth per route (whole load) | %.1f bytes (%.1f MB) | "
-	    "<= %.0f | %s |\n", per_rss, (double)(rss1 - rss0) / 1e6,
+	printf("| rib_in: RSS growth per route (whole load) | %.1f bytes (%.1f MB) "
+	    "| - | - | <= %.0f | %s |\n", per_rss, (double)(rss1 - rss0) / 1e6,
 	    GOAL_BYTES, met(per_rss <= GOAL_BYTES));
-	printf("| allocated per route (rib_in_memory) | %.1f bytes "
-	    "(%.1f MB) | <= %.0f | %s |\n", per_alloc,
+	printf("| rib_in: allocated per route (rib_in_memory) | %.1f bytes "
+	    "(%.1f MB) | - | - | <= %.0f | %s |\n", per_alloc,
 	    (double)rib_in_memory(r) / 1e6, GOAL_BYTES,
 	    met(per_alloc <= GOAL_BYTES));
 	rib_in_free(r);
@@ -289,12 +289,12 @@ main(void)
 
 	/* On a shared machine the CPU time is what the goal is about. */
 	ms = (double)best.cpu_ns / 1e6;
-	printf("| load time: decode + rib_in_apply, best of %d | %.1f ms CPU "
-	    "(%.0f ns per route), %.1f ms wall | < %.0f ms | %s |\n",
+	printf("| rib_in: load time, decode + rib_in_apply, best of %d | %.1f ms CPU "
+	    "(%.0f ns per route), %.1f ms wall | - | - | < %.0f ms | %s |\n",
 	    BENCH_RUNS, ms, (double)best.cpu_ns / (double)routes,
 	    (double)best.wall_ns / 1e6, GOAL_LOAD_MS, met(ms < GOAL_LOAD_MS));
 	printf("| of which decode alone (bgp_msg_decode), best of %d | "
-	    "%.1f ms CPU, %.1f ms wall | - | - |\n", BENCH_RUNS,
+	    "%.1f ms CPU, %.1f ms wall | - | - | - | - |\n", BENCH_RUNS,
 	    (double)best_dec.cpu_ns / 1e6, (double)best_dec.wall_ns / 1e6);
 	table_free(&t);
 	return 0;

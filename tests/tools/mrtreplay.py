@@ -113,11 +113,15 @@ def main():
                     help="seconds to wait for the peer")
     ap.add_argument("--pause", type=float, default=0,
                     help="seconds between Established and the first UPDATE")
+    ap.add_argument("--eor", action="store_true",
+                    help="send the IPv4 End-of-RIB after the last UPDATE")
     ap.add_argument("file")
     a = ap.parse_args()
 
     upd = mrt_updates(a.file)
     stream = b"".join(upd)
+    if a.eor:
+        stream += bgp_msg(2, b"\x00\x00\x00\x00")
     sys.stderr.write("mrtreplay: %d UPDATEs, %d bytes\n" % (len(upd), len(stream)))
 
     if a.listen:
