@@ -1,7 +1,7 @@
 #!/bin/bash
 # The anycast lab (scripts/demo, docs/lab.md), run non-interactively: every
-# step's client -> PoP mapping, the Mermaid file, and nothing of the run
-# left behind (namespaces, processes, run directory).
+# step's client -> PoP mapping over IPv4 and over IPv6, the Mermaid file,
+# and nothing of the run left behind (namespaces, processes, run directory).
 #
 # Environment: BUILDDIR (holds src/anycastd, src/anycastctl), TEST_TMPDIR.
 
@@ -43,16 +43,21 @@ sed 's/^/    | /' "$out"
 [ "$rc" -eq 77 ] && skip "scripts/demo skipped: $(tail -n 1 "$out")"
 [ "$rc" -eq 0 ] && ok "scripts/demo exits 0" || not_ok "scripts/demo exits 0 (got $rc)"
 
-# result: STEP CLIENT POP MS
+# result: STEP CLIENT POP MS (IPv4), result6: the same for IPv6; both
+# families must see the same PoP.
 expect() {
-	local what=$1 step=$2 client=$3 pop=$4 got
-	got=$(awk -v s="$step" -v c="$client" \
-	    '$1 == "result:" && $2 == s && $3 == c { print $4; exit }' "$out")
-	if [ "$got" = "$pop" ]; then
-		ok "$what: $client -> $pop"
-	else
-		not_ok "$what: $client -> ${got:-nothing} (expected $pop)"
-	fi
+	local what=$1 step=$2 client=$3 pop=$4 tag fam got
+	for tag in result: result6:; do
+		fam=
+		[ "$tag" = result6: ] && fam=" (IPv6)"
+		got=$(awk -v t="$tag" -v s="$step" -v c="$client" \
+		    '$1 == t && $2 == s && $3 == c { print $4; exit }' "$out")
+		if [ "$got" = "$pop" ]; then
+			ok "$what$fam: $client -> $pop"
+		else
+			not_ok "$what$fam: $client -> ${got:-nothing} (expected $pop)"
+		fi
+	done
 }
 
 expect "initial" initial ny us-east
@@ -65,15 +70,19 @@ expect "eu-west undrained" undrain ldn eu-west
 expect "at the end" final ny us-east
 expect "at the end" final tyo ap-south
 
-ms=$(awk '$1 == "result:" && $2 == "kill" { print $5 }' "$out")
-case $ms in
-''|*[!0-9]*) not_ok "failover time measured ($ms)" ;;
-*)	if [ "$ms" -le 3000 ]; then
-		ok "failover measured: $ms ms (<= 3000)"
-	else
-		not_ok "failover took $ms ms (> 3000)"
-	fi ;;
-esac
+for tag in result: result6:; do
+	fam=
+	[ "$tag" = result6: ] && fam=" (IPv6)"
+	ms=$(awk -v t="$tag" '$1 == t && $2 == "kill" { print $5 }' "$out")
+	case $ms in
+	''|*[!0-9]*) not_ok "failover time measured$fam ($ms)" ;;
+	*)	if [ "$ms" -le 3000 ]; then
+			ok "failover measured$fam: $ms ms (<= 3000)"
+		else
+			not_ok "failover took $ms ms$fam (> 3000)"
+		fi ;;
+	esac
+done
 
 if [ -s "$mmd" ] && grep -q '^flowchart LR' "$mmd"; then
 	ok "Mermaid file written"
@@ -84,6 +93,14 @@ for p in us-east eu-west ap-south; do
 	grep -q "$p" "$mmd" 2>/dev/null && ok "Mermaid names $p" ||
 	    not_ok "Mermaid does not name $p"
 done
+for p in 203.0.113.0/24 2001:db8:ac::/48; do
+	n=$(grep -c "^  p_.*<br/>$p announced" "$mmd" 2>/dev/null)
+	[ "$n" = 3 ] && ok "Mermaid shows $p announced at 3 PoPs" ||
+	    not_ok "Mermaid shows $p announced at ${n:-0} PoPs (expected 3)"
+done
+grep -q '^  %% route6: New York -> us-east$' "$mmd" 2>/dev/null &&
+    ok "Mermaid notes New York's IPv6 route to us-east" ||
+    not_ok "Mermaid does not note New York's IPv6 route to us-east"
 grep -q '^  c_ny ==>|in use| r_us$' "$mmd" 2>/dev/null &&
 grep -q '^  r_us ==>|in use| p_us$' "$mmd" 2>/dev/null &&
     ok "Mermaid marks New York's path to us-east in use" ||
