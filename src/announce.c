@@ -104,7 +104,7 @@ set_reason(struct prefix_state *ps)
 		r = ps->drained ? "drained" : "requires false";
 		break;
 	}
-	strlcpy(ps->reason, r, sizeof(ps->reason));
+	ps->reason = r;
 }
 
 /* Arms the one timer for the earliest graceful-shutdown deadline. */

@@ -31,7 +31,7 @@ struct prefix_state {
 	enum announce_state state;
 	uint64_t	 gshut_until;	/* ANNOUNCE_GSHUT: withdraw then (ms) */
 	struct timespec	 since;		/* last change of state */
-	char		 reason[64];	/* why it is in this state */
+	const char	*reason;	/* why it is in this state (static) */
 };
 
 /*
