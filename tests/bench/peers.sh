@@ -12,13 +12,23 @@
 #            updates.et-header.2015.gz, AS 3856) to anycastd, then to BIRD:
 #            first UPDATE sent -> all routes held; RSS per route
 #   announce anycastd announces N prefix blocks to BIRD; config parse
-#            time; Established -> BIRD holds N; and BIRD -> BIRD
+#            time; Established -> BIRD holds N; and the same N /32s to
+#            the same receiving BIRD, timed the same way, from BIRD,
+#            GoBGP (gobgpd, loaded by `gobgp mrt inject` from
+#            tests/tools/mkmrt.py's file) and ExaBGP (static routes);
+#            each one's load time and peak RSS
 #   idle     2 neighbors, 4 checks, 60 s: RSS and CPU seconds; BIRD's RSS
 #
 # Prints one markdown table on stdout, progress on stderr. Needs root and
 # BIRD; says so (exit 0) without them. PEERS_ONLY picks among
-# "recv mrt announce idle"; PEERS_RECV_N ("100000 1000000"),
-# PEERS_ANN_N ("1000 10000 100000 1000000"), PEERS_IDLE_SECONDS (60).
+# "recv mrt announce idle gobgp exabgp" (gobgp, exabgp: that speaker's
+# announce rows alone; announce has them); PEERS_RECV_N ("100000
+# 1000000"), PEERS_ANN_N ("1000 10000 100000 1000000"),
+# PEERS_IDLE_SECONDS (60), PEERS_FOREIGN_CAP (300: s for GoBGP's or
+# ExaBGP's load, and again for its announcement), PEERS_NO_GOBGP=1,
+# PEERS_NO_EXABGP=1 (leave them out), PEERS_NO_INSTALL=1 (never
+# apt-get install gobgpd or exabgp; otherwise installed when missing,
+# their services neither started nor enabled).
 
 # "make bench" runs scripts with sh.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -37,7 +47,29 @@ skip() { printf 'peers: skipped: %s\n' "$*"; exit 0; }
 command -v bird >/dev/null 2>&1 && command -v birdc >/dev/null 2>&1 ||
     skip "bird not found (Debian package bird2)"
 command -v python3 >/dev/null 2>&1 || skip "python3 not found"
+
+# deb_install's policy-rc.d (below), while it is there.
+POLICY_RCD=/usr/sbin/policy-rc.d
+POLICY_RCD_TAG="written by tests/bench/peers.sh for apt-get install, removed after it"
+POLICY_RCD_OURS=
+
+policy_rcd_remove() {
+	[ -n "$POLICY_RCD_OURS" ] || return 0
+	grep -qF "$POLICY_RCD_TAG" "$POLICY_RCD" 2>/dev/null && rm -f "$POLICY_RCD"
+	POLICY_RCD_OURS=
+}
+
+# lib.sh's EXIT trap (processes, namespaces, temp dir), after removing a
+# policy-rc.d of ours, if an install was interrupted.
+peers_exit() {
+	local rc=$?
+	policy_rcd_remove
+	(exit "$rc")
+	it_cleanup
+}
+
 it_init "peers" >&2
+trap peers_exit EXIT
 
 DATA=${ANYCASTD_DATA:-$(cd "$(dirname "$0")/../.." && pwd)/../shared/data}
 MRT=$DATA/mrt/ripe-bgpdump/updates.et-header.2015.gz
@@ -97,11 +129,12 @@ bird_count() {
 	    awk '/routes for/ { print $1; exit }'
 }
 
-# poll_until_stable CMD TARGET MAXS: polls CMD (prints a number) every
-# ~20 ms until it prints TARGET, or has not changed for 3 s once nonzero,
-# or MAXS seconds pass. Prints "time-of-first-poll-at-final-value value".
+# poll_until_stable CMD TARGET MAXS [STALL]: polls CMD (prints a number)
+# every ~20 ms until it prints TARGET, or has not changed for STALL (3) s
+# once nonzero, or MAXS seconds pass. Prints "time-of-first-poll-at-final-
+# value value".
 poll_until_stable() {
-	local cmd=$1 target=$2 max=$3 v last=-1 t_last= end t
+	local cmd=$1 target=$2 max=$3 stall=${4:-3} v last=-1 t_last= end t
 	end=$(($(now_us) + max * 1000000))
 	while [ "$(now_us)" -lt "$end" ]; do
 		v=$($cmd)
@@ -112,7 +145,7 @@ poll_until_stable() {
 			t_last=$t
 		fi
 		[ "$v" = "$target" ] && break
-		if [ "$v" != 0 ] && awk -v a="$t_last" -v b="$t" 'BEGIN { exit !(b - a > 3) }'; then
+		if [ "$v" != 0 ] && awk -v a="$t_last" -v b="$t" -v s="$stall" 'BEGIN { exit !(b - a > s) }'; then
 			break
 		fi
 		sleep 0.02
@@ -122,11 +155,17 @@ poll_until_stable() {
 
 # --- BIRD pieces -------------------------------------------------------------------
 
-# static_routes N: N "route 10.a.b.c/32 blackhole;" lines.
-static_routes() {
-	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
-	    printf "\troute 10.%d.%d.%d/32 blackhole;\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256 }'
+# prefixes N FORMAT: the N /32s of every row, each through printf FORMAT
+# (one %s; awk takes \t and \n): the i-th (from 0) is
+# 10.(i / 65536 % 256).(i / 256 % 256).(i % 256)/32, as
+# tests/tools/mkmrt.py writes them for GoBGP.
+prefixes() {
+	awk -v n="$1" -v f="$2" 'BEGIN { for (i = 0; i < n; i++)
+	    printf f, sprintf("10.%d.%d.%d/32", int(i / 65536) % 256, int(i / 256) % 256, i % 256) }'
 }
+
+# static_routes N: N "route 10.a.b.c/32 blackhole;" lines.
+static_routes() { prefixes "$1" '\troute %s blackhole;\n'; }
 
 # bird_ts_conf DIR BODY: bird.conf with microsecond log times.
 bird_ts_conf() {
@@ -145,12 +184,68 @@ $body
 EOC
 }
 
+# bird_recv_conf DIR: DIR/bird.conf of the receiving BIRD of the announce
+# rows (NS_RT), the same whoever announces: protocol "ac", passive, from
+# POP_ADDR4 as HC_AC_AS, import all; disabled until bird_recv_time
+# polls, so that no session comes up (and no route arrives) unwatched.
+bird_recv_conf() {
+	bird_ts_conf "$1" "
+protocol bgp ac {
+	local $RT_ADDR4 as $HC_RT_AS;
+	neighbor $POP_ADDR4 as $HC_AC_AS;
+	passive on;
+	disabled;
+	ipv4 { import all; export none; };
+}"
+}
+
+# wait_fast DESCRIPTION TIMEOUT_S CMD...: lib.sh's wait_until, polling
+# every ~20 ms instead of 0.2 s: a wait for Established that ends up to
+# 0.2 s late adds as much to a time taken from Established.
+wait_fast() {
+	local end=$(($(now_us) + $2 * 1000000))
+	shift 2
+	while :; do
+		"$@" >/dev/null 2>&1 && return 0
+		[ "$(now_us)" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
+# est_or_gone [PID]: protocol ac Established, or PID gone.
+est_or_gone() { bird_established ac || { [ -n "${1:-}" ] && pid_gone "$1"; }; }
+
+# bird_recv_time DIR N EST_WAIT MAXS [STALL [PID]]: the announce
+# measurement, the same for every sender, on the running receiving BIRD
+# of DIR (BIRD_SOCK): enables protocol ac, waits up to EST_WAIT s for it
+# to be Established (or for the sender PID to be gone), polled every
+# ~20 ms, then polls `birdc show route count` (poll_until_stable TARGET
+# N, MAXS, STALL). Sets RECV_EST (BIRD's log time of "established"),
+# RECV_V (the final count), RECV_DT (s from RECV_EST to the first poll
+# at that count), RECV_CAPPED (1: MAXS ran out before N), RECV_RES (one
+# poll now, ms). 1 without a session.
+bird_recv_time() {
+	local dir=$1 n=$2 t0 t_done
+	RECV_V=0 RECV_DT=- RECV_CAPPED=0 RECV_RES='?' RECV_EST=
+	bird_cli enable ac >/dev/null
+	wait_fast "Established" "$3" est_or_gone "${6:-}"
+	bird_established ac || return 1
+	t0=$(now_us)
+	read -r t_done RECV_V <<<"$(poll_until_stable bird_count "$n" "$4" "${5:-3}")"
+	if [ "$RECV_V" != "$n" ] && [ $(($(now_us) - t0)) -ge $(($4 * 1000000)) ]; then
+		RECV_CAPPED=1
+	fi
+	RECV_RES=$(bird_poll_ms)
+	RECV_EST=$(bird_est_time "$dir" ac)
+	RECV_DT=$(awk -v a="$RECV_EST" -v b="$t_done" 'BEGIN { printf "%.3f", b - a }')
+}
+
 # bird2bird N DIR: BIRD (NS_POP, N static /32s) -> BIRD (NS_RT), the same
 # measurement as anycastd's: Established (receiver's log) -> receiver's
 # birdc count = N. B2B_DT[N], B2B_V[N]; done once per N.
 declare -A B2B_DT B2B_V
 bird2bird() {
-	local n=$1 bdir=$2 t_done t_est b_v b_dt
+	local n=$1 bdir=$2
 	[ -n "${B2B_DT[$n]:-}" ] && return 0
 	mkdir -p "$bdir"
 	log "BIRD -> BIRD, $n routes"
@@ -174,22 +269,13 @@ protocol bgp ac {
 	    '[ "$(timeout 5 birdc -s "$bdir/bird.ctl" show route count | awk "/routes for/ { print \$1; exit }")" = "$n" ]' ||
 	    { not_ok "BIRD sender did not load"; return 1; }
 	mkdir -p "$bdir/r"
-	bird_ts_conf "$bdir/r" "
-protocol bgp ac {
-	local $RT_ADDR4 as $HC_RT_AS;
-	neighbor $POP_ADDR4 as $HC_AC_AS;
-	passive on;
-	ipv4 { import all; export none; };
-}"
+	bird_recv_conf "$bdir/r"
 	bird_start "$bdir/r" || return 1
 	timeout 5 birdc -s "$bdir/bird.ctl" enable ac >/dev/null
-	wait_until "Established" 60 bird_established ac || { not_ok "BIRD->BIRD $n: no session"; return 1; }
-	read -r t_done b_v <<<"$(poll_until_stable bird_count "$n" 120)"
-	t_est=$(bird_est_time "$bdir/r" ac)
-	b_dt=$(awk -v a="$t_est" -v b="$t_done" 'BEGIN { printf "%.3f", b - a }')
-	log "    BIRD -> BIRD: $b_v routes in $b_dt s"
-	B2B_DT[$n]=$b_dt
-	B2B_V[$n]=$b_v
+	bird_recv_time "$bdir/r" "$n" 60 120 || { not_ok "BIRD->BIRD $n: no session"; return 1; }
+	log "    BIRD -> BIRD: $RECV_V routes in $RECV_DT s"
+	B2B_DT[$n]=$RECV_DT
+	B2B_V[$n]=$RECV_V
 	teardown
 }
 
@@ -222,7 +308,7 @@ protocol bgp ac {
 	sleep 0.5
 	r0=$(status_kb "$AC_PID" VmRSS)
 	bird_cli enable ac >/dev/null
-	wait_until "Established" 30 ac_established "$RT_ADDR4" || { not_ok "recv: no session"; return 1; }
+	wait_fast "Established" 30 ac_established "$RT_ADDR4" || { not_ok "recv: no session"; return 1; }
 	read -r t_done v <<<"$(poll_until_stable "ac_rcvd $RT_ADDR4" "$n" 120)"
 	t_est=$(bird_est_time "$dir" ac)
 	sleep 0.5
@@ -339,14 +425,34 @@ bird_poll_ms() {
 }
 
 # --- 3. announce N to BIRD ------------------------------------------------------------
+#
+# anycastd, BIRD, GoBGP and ExaBGP each announce the same N /32s (prefixes)
+# to the same receiving BIRD (bird_recv_conf), timed the same way
+# (bird_recv_time): BIRD's log time of "established" -> the first
+# `birdc show route count` poll = N. Each loads its N prefixes before the
+# session: anycastd and ExaBGP from their configuration files, GoBGP by
+# `gobgp mrt inject global` (tests/tools/mkmrt.py), BIRD by a static
+# protocol.
 
-prefix_blocks() {
-	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++)
-	    printf "prefix 10.%d.%d.%d/32 {\n}\n", int(i / 65536) % 256, int(i / 256) % 256, i % 256 }'
-}
+ANN_N=${PEERS_ANN_N:-1000 10000 100000 1000000}
+FOREIGN_CAP=${PEERS_FOREIGN_CAP:-300}
+FOREIGN_STALL=30	# s without a change in BIRD's count: the speaker is done
+MKMRT=$TOP/tests/tools/mkmrt.py
+declare -A AC_ANN_DT AC_ANN_PARSE AC_ANN_HWM	# anycastd's, per N, for the ratios
+# The issue's figures for 1,000,000 prefixes into BIRD.
+declare -A FOREIGN_QUOTE=([gobgp]="124 s")
+
+prefix_blocks() { prefixes "$1" 'prefix %s {\n}\n'; }
+
+# commas N: 1000000 -> 1,000,000
+commas() { awk -v n="$1" 'BEGIN { s = ""; while (n >= 1000) { s = sprintf(",%03d", n % 1000) s; n = int(n / 1000) } print n s }'; }
+
+# ann_goal N QUOTE / ann_met N DT: the goal of the 1,000,000 rows.
+ann_goal() { if [ "$1" = 1000000 ]; then echo "<= 2.5 s${2:+ ($2)}"; else echo -; fi; }
+ann_met() { if [ "$1" = 1000000 ] && [ -n "$2" ]; then yn le "$2" 2.5; else echo -; fi; }
 
 bench_announce_one() {
-	local n=$1 dir=$TEST_TMPDIR/ann-$n p0 p1 parse t_est t_done v dt hwm b_dt b_v res
+	local n=$1 dir=$TEST_TMPDIR/ann-$1 p0 p1 parse v dt hwm res
 	log "announce: anycastd -> BIRD, $n prefixes"
 	mkdir -p "$dir/b"
 	ac_write "$dir" "neighbor $RT_ADDR4 {
@@ -357,51 +463,331 @@ $(prefix_blocks "$n")"
 	p0=$(now_us)
 	if ! timeout 120 "$ANYCASTD" -n -f "$dir/anycastd.conf" >"$dir/n.out" 2>&1; then
 		p1=$(now_us)
-		row "announce $n: config parse (anycastd -n)" "failed or > 120 s ($(( (p1 - p0) / 1000 )) ms)" "-" "-" "-" "-"
+		row "announce $(commas "$n"): config parse (anycastd -n)" "failed or > 120 s ($(( (p1 - p0) / 1000 )) ms)" "-" "-" "-" "-"
 		return 1
 	fi
 	p1=$(now_us)
 	parse=$(fdiv "$((p1 - p0))" 1000000 %.3f)
 	log "    parse: $parse s"
 	netns_setup "a$n" || return 1
-	bird_ts_conf "$dir" "
-protocol bgp ac {
-	local $RT_ADDR4 as $HC_RT_AS;
-	neighbor $POP_ADDR4 as $HC_AC_AS;
-	passive on;
-	ipv4 { import all; export none; };
-}"
+	bird_recv_conf "$dir"
 	bird_start "$dir" || return 1
 	ac_start "$dir" || return 1
-	wait_until "Established" 60 bird_established ac || { not_ok "announce $n: no session"; return 1; }
-	read -r t_done v <<<"$(poll_until_stable bird_count "$n" 120)"
-	res=$(bird_poll_ms)
-	t_est=$(bird_est_time "$dir" ac)
+	bird_recv_time "$dir" "$n" 60 120 || { not_ok "announce $n: no session"; return 1; }
+	v=$RECV_V dt=$RECV_DT res=$RECV_RES
 	hwm=$(status_kb "$AC_PID" VmHWM)
-	dt=$(awk -v a="$t_est" -v b="$t_done" 'BEGIN { printf "%.3f", b - a }')
 	log "    anycastd -> BIRD: $v routes in $dt s; anycastd HWM $hwm kB"
 	[ "$v" = "$n" ] || not_ok "announce $n: BIRD holds $v"
+	[ "$v" = "$n" ] && AC_ANN_DT[$n]=$dt
+	AC_ANN_PARSE[$n]=$parse
+	AC_ANN_HWM[$n]=$hwm
 	teardown
 
 	bird2bird "$n" "$dir/b"
-	b_dt=${B2B_DT[$n]:-} b_v=${B2B_V[$n]:-}
-	row "announce $n prefixes to BIRD: Established -> BIRD holds all (anycastd $v, BIRD sender $b_v; birdc count polled, ~$res ms)" \
-	    "$dt s" "$b_dt s (BIRD -> BIRD)" "$(fdiv "$dt" "$b_dt")" \
-	    "$([ "$n" = 1000000 ] && echo "<= 2.5 s (BIRD -> BIRD 6.5 s)" || echo -)" \
-	    "$([ "$n" = 1000000 ] && yn le "$dt" 2.5 || echo -)"
-	row "... announce $n: anycastd config parse (anycastd -n, wall) / peak RSS (VmHWM)" \
+	row "announce $(commas "$n") prefixes to BIRD: Established -> BIRD holds all (anycastd $v, BIRD sender ${B2B_V[$n]:-}; birdc count polled, ~$res ms)" \
+	    "$dt s" "${B2B_DT[$n]:-} s (BIRD -> BIRD)" "$(fdiv "$dt" "${B2B_DT[$n]:-0}")" \
+	    "$(ann_goal "$n" "BIRD -> BIRD 6.5 s")" "$(ann_met "$n" "$dt")"
+	row "... announce $(commas "$n"): anycastd config parse (anycastd -n, wall) / peak RSS (VmHWM)" \
 	    "$parse s / $(mb "$hwm")" "-" "-" "-" "-"
 	teardown
 }
 
-bench_announce() {
-	local n
-	for n in ${PEERS_ANN_N:-1000 10000 100000 1000000}; do
-		bench_announce_one "$n" || { not_ok "announce $n failed"; teardown; }
-	done
-	nm "announce N from gobgp / ExaBGP to the same BIRD" \
-	    "not run in the time budget (BIRD -> BIRD is the peer column)"
+# --- GoBGP and ExaBGP (Debian packages) ---
+
+# deb_install PKG: installs PKG from Debian, as root, when the mirror
+# answers; bounded. Its maintainer scripts start no service: a
+# policy-rc.d answering 101 (deb-systemd-invoke and invoke-rc.d ask it)
+# for the time of the install, unless there is one already.
+deb_install() {
+	local pkg=$1 rc
+	[ -z "${PEERS_NO_INSTALL:-}" ] || return 1
+	command -v apt-get >/dev/null 2>&1 || return 1
+	apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]' ||
+	    timeout 120 apt-get update -q -o Acquire::Retries=0 \
+		-o Acquire::http::Timeout=10 >&2 || return 1
+	apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]' || return 1
+	log "installing $pkg (apt-get; its service is not started)"
+	if [ ! -e "$POLICY_RCD" ]; then
+		POLICY_RCD_OURS=1
+		if ! printf '#!/bin/sh\n# %s\nexit 101\n' "$POLICY_RCD_TAG" >"$POLICY_RCD" ||
+		    ! chmod 755 "$POLICY_RCD"; then
+			policy_rcd_remove
+			return 1
+		fi
+	fi
+	DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -q \
+	    --no-install-recommends -o Acquire::Retries=0 \
+	    -o Acquire::http::Timeout=10 -o DPkg::Lock::Timeout=60 "$pkg" >&2
+	rc=$?
+	policy_rcd_remove
+	return "$rc"
 }
+
+# service_off UNIT: a unit just installed neither runs nor starts at boot
+# (its package enables it): stopped and masked if systemd runs it anyway,
+# disabled (systemctl does that without a running systemd).
+service_off() {
+	local unit=$1
+	command -v systemctl >/dev/null 2>&1 || return 0
+	if [ -d /run/systemd/system ] && systemctl -q is-active "$unit" 2>/dev/null; then
+		log "$unit was started by its package: stopping and masking it"
+		systemctl stop "$unit" >&2
+		systemctl mask "$unit" >&2
+	fi
+	if systemctl -q is-enabled "$unit" 2>/dev/null; then
+		systemctl disable "$unit" >&2 2>&1
+	fi
+	return 0
+}
+
+# warn_root_ns NAME: says so when a NAME process runs outside our
+# namespaces (in the host's: a system-wide one). Not ours: never killed.
+warn_root_ns() {
+	local p host
+	host=$(readlink /proc/1/ns/net)
+	for p in $(pgrep -x "$1"); do
+		[ "$(readlink "/proc/$p/ns/net" 2>/dev/null)" = "$host" ] &&
+		    log "peers: note: a system-wide $1 runs (pid $p, not ours; left alone)"
+	done
+	return 0
+}
+
+have_all() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || return 1
+	done
+}
+
+# foreign_wanted SPEAKER: 0 when SPEAKER (gobgp, exabgp) is to run:
+# not left out by PEERS_NO_GOBGP / PEERS_NO_EXABGP, installed or
+# installable (once). Otherwise one row says why.
+declare -A FOREIGN_OK
+foreign_wanted() {
+	local sp=$1 knob pkg unit name cmds
+	case $sp in
+	gobgp)	knob=PEERS_NO_GOBGP pkg=gobgpd unit=gobgpd.service name=GoBGP
+		cmds="gobgpd gobgp" ;;
+	exabgp)	knob=PEERS_NO_EXABGP pkg=exabgp unit=exabgp.service name=ExaBGP
+		cmds=exabgp ;;
+	esac
+	if [ -n "${!knob:-}" ]; then
+		row "announce N: $name -> BIRD" "left out ($knob)" "-" "-" "-" "-"
+		return 1
+	fi
+	if [ -z "${FOREIGN_OK[$sp]:-}" ]; then
+		FOREIGN_OK[$sp]=no
+		# shellcheck disable=SC2086	# one word per command
+		if have_all $cmds; then
+			FOREIGN_OK[$sp]=yes
+		elif deb_install "$pkg" && service_off "$unit" && have_all $cmds; then
+			FOREIGN_OK[$sp]=yes
+		fi
+		warn_root_ns "${cmds%% *}"
+	fi
+	if [ "${FOREIGN_OK[$sp]}" != yes ]; then
+		log "$pkg: not available"
+		row "announce N: $name -> BIRD" "$sp: not available (Debian package $pkg not installed$([ -n "${PEERS_NO_INSTALL:-}" ] && echo ", PEERS_NO_INSTALL" || echo " nor installable"))" "-" "-" "-" "-"
+		return 1
+	fi
+}
+
+# tree_hwm PID: VmHWM (kB) summed over PID and its descendants.
+tree_hwm() {
+	local p s=0 k
+	[ -n "$1" ] || { echo 0; return; }
+	for p in $(tree_pids "$1"); do
+		k=$(status_kb "$p" VmHWM)
+		s=$((s + ${k:-0}))
+	done
+	echo "$s"
+}
+tree_pids() {
+	local c
+	echo "$1"
+	for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		tree_pids "$c"
+	done
+}
+
+# The speakers: SPEAKER_load DIR N starts SPEAKER in NS_POP with the N
+# prefixes loaded and its session to BIRD on its way; sets SP_NAME,
+# SP_PID, SP_LOAD (s), SP_LOAD_WHAT, SP_EST_WAIT (s to wait for the
+# session after), or SP_ERR.
+
+gb() { timeout 10 ip netns exec "$NS_POP" gobgp "$@"; }
+gb_rib_count() { gb global rib -a ipv4 summary 2>/dev/null | awk -F'[:,] *' '/^Destination/ { print $2; exit }'; }
+gb_rib_is() { [ "$(gb_rib_count)" = "$1" ]; }
+
+gobgp_load() {
+	local dir=$1 n=$2 t0 t1 left k
+	SP_NAME="GoBGP $(gobgpd --version 2>/dev/null | awk '{ print $NF }')"
+	SP_LOAD_WHAT="load (gobgp mrt inject global -> its RIB holds all; before the session)"
+	# The MRT file: the N prefixes, next hop us, then 4096 of them again
+	# (gobgp 3.10 can lose the last few hundred paths it injects).
+	python3 "$MKMRT" --count "$n" --next-hop "$POP_ADDR4" --pad 4096 \
+	    "$dir/routes.mrt" || { SP_ERR="mkmrt.py failed"; return 1; }
+	# The neighbor admin-down: enabled once the RIB is loaded.
+	cat >"$dir/gobgpd.toml" <<EOC
+[global.config]
+  as = $HC_AC_AS
+  router-id = "$POP_ADDR4"
+  port = -1
+
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "$RT_ADDR4"
+    peer-as = $HC_RT_AS
+    admin-down = true
+  [neighbors.timers.config]
+    connect-retry = 1
+EOC
+	if ! timeout 30 gobgpd -d -f "$dir/gobgpd.toml" >"$dir/gobgpd-d.out" 2>&1; then
+		SP_ERR="gobgpd -d refuses its configuration: $(tail -n 1 "$dir/gobgpd-d.out")"
+		return 1
+	fi
+	start_bg "$dir/gobgpd.log" ip netns exec "$NS_POP" gobgpd -f "$dir/gobgpd.toml" \
+	    -p --pprof-disable --api-hosts 127.0.0.1:50051
+	SP_PID=$LAST_PID
+	wait_until "gobgpd answers" 30 gb global || { SP_ERR="gobgpd did not start: $(tail -n 1 "$dir/gobgpd.log")"; return 1; }
+	# In the background, waited for by short polls: a signal to this
+	# script is handled at once, and teardown kills it by PID.
+	t0=$(now_us)
+	start_bg "$dir/inject.out" ip netns exec "$NS_POP" gobgp mrt inject global \
+	    "$dir/routes.mrt"
+	wait_exit "$LAST_PID" "$FOREIGN_CAP" || stop_pid "$LAST_PID"
+	left=$((FOREIGN_CAP - ($(now_us) - t0) / 1000000))
+	wait_until "GoBGP's RIB holds N" "$((left > 5 ? left : 5))" gb_rib_is "$n"
+	t1=$(now_us)
+	k=$(gb_rib_count)
+	SP_LOAD=$(fdiv "$((t1 - t0))" 1000000 %.3f)
+	rm -f "$dir/routes.mrt"
+	if [ "$k" != "$n" ]; then
+		SP_ERR="load: its RIB holds ${k:-?} of $n after $SP_LOAD s"
+		return 1
+	fi
+	log "    loaded in $SP_LOAD s"
+	gb neighbor "$RT_ADDR4" enable >/dev/null || { SP_ERR="gobgp neighbor enable failed"; return 1; }
+	SP_EST_WAIT=60
+}
+
+exabgp_load() {
+	local dir=$1 n=$2 t0
+	SP_NAME="ExaBGP $(exabgp --version 2>/dev/null | awk '/ExaBGP/ { print $3 }')"
+	SP_LOAD_WHAT="load (start -> Established: it parses its static routes first)"
+	{
+		cat <<EOC
+neighbor $RT_ADDR4 {
+	router-id $POP_ADDR4;
+	local-address $POP_ADDR4;
+	local-as $HC_AC_AS;
+	peer-as $HC_RT_AS;
+	family { ipv4 unicast; }
+	static {
+EOC
+		prefixes "$n" '\t\troute %s next-hop self;\n'
+		printf '\t}\n}\n'
+	} >"$dir/exabgp.conf"
+	# Its settings as environment variables: foreground, no listener,
+	# no CLI pipes, stay root, log to the terminal (our file).
+	t0=$EPOCHREALTIME
+	start_bg "$dir/exabgp.log" ip netns exec "$NS_POP" env \
+	    exabgp.daemon.daemonize=false exabgp.daemon.user=root \
+	    exabgp.daemon.drop=false exabgp.daemon.pid= exabgp.tcp.bind= \
+	    exabgp.api.cli=false exabgp.log.destination=stdout \
+	    exabgp.log.level=INFO \
+	    exabgp "$dir/exabgp.conf"
+	SP_PID=$LAST_PID
+	# It connects once it has parsed its configuration: the session's
+	# start (bird_recv_time) ends the load.
+	SP_T0=$t0
+	SP_EST_WAIT=$FOREIGN_CAP
+}
+
+# bench_foreign SPEAKER N: SPEAKER (gobgp, exabgp) announces the N
+# prefixes to the receiving BIRD of the anycastd rows, timed the same
+# way; at most PEERS_FOREIGN_CAP s for the load and as much for the
+# announcement. Two rows, side by side with anycastd's figures.
+bench_foreign() {
+	local sp=$1 n=$2 dir=$TEST_TMPDIR/ann-$2/$1 hwm fig ratio ac_dt ac_p
+	local q=${FOREIGN_QUOTE[$1]:-}
+	SP_NAME=$sp SP_PID='' SP_LOAD=- SP_LOAD_WHAT=load SP_EST_WAIT=60 SP_ERR=''
+	SP_T0=''
+	RECV_V=0 RECV_DT=- RECV_CAPPED=0 RECV_RES='?' RECV_EST=''
+	log "announce: $sp -> BIRD, $n prefixes"
+	mkdir -p "$dir"
+	netns_setup "${sp:0:1}$n" || return 1
+	bird_recv_conf "$dir"
+	bird_start "$dir" || return 1
+	if "${sp}_load" "$dir" "$n"; then
+		if ! bird_recv_time "$dir" "$n" "$SP_EST_WAIT" "$FOREIGN_CAP" \
+		    "$FOREIGN_STALL" "$SP_PID"; then
+			if pid_gone "$SP_PID"; then
+				SP_ERR="$sp exited: $(grep -v '^$' "$dir/$sp"*.log | tail -n 1)"
+			else
+				SP_ERR="no session within $SP_EST_WAIT s"
+			fi
+		fi
+		# Its load: start -> the session (ExaBGP connects once it
+		# has parsed its configuration).
+		if [ -n "$SP_T0" ] && [ -n "$RECV_EST" ]; then
+			SP_LOAD=$(awk -v a="$SP_T0" -v b="$RECV_EST" 'BEGIN { printf "%.3f", b - a }')
+			log "    loaded and Established in $SP_LOAD s"
+		fi
+	fi
+	hwm=$(tree_hwm "$SP_PID")
+	ac_dt=${AC_ANN_DT[$n]:-}
+	if [ -n "$SP_ERR" ]; then
+		fig="failed: $SP_ERR" ratio=-
+	elif [ "$RECV_V" = "$n" ]; then
+		fig="$RECV_DT s" ratio=$(fdiv "${ac_dt:-0}" "$RECV_DT")
+		[ -n "$ac_dt" ] || ratio=-
+	elif [ "$RECV_CAPPED" = 1 ]; then
+		fig="> $FOREIGN_CAP s (had $RECV_V of $n)"
+		ratio=-
+		[ -z "$ac_dt" ] || ratio="< $(fdiv "$ac_dt" "$FOREIGN_CAP" %.4f)"
+	else
+		fig="stopped at $RECV_V of $n ($RECV_DT s; no change for $FOREIGN_STALL s)"
+		ratio=-
+	fi
+	log "    $SP_NAME -> BIRD: $fig; peak RSS $hwm kB"
+	ac_p=-
+	[ -z "${AC_ANN_PARSE[$n]:-}" ] ||
+	    ac_p="parse ${AC_ANN_PARSE[$n]} s / $(mb "${AC_ANN_HWM[$n]}")"
+	row "announce $(commas "$n"): $SP_NAME -> BIRD: Established -> BIRD holds all (the same BIRD and polling, ~$RECV_RES ms; BIRD holds $RECV_V)" \
+	    "${ac_dt:-"-"}${ac_dt:+ s}" "$fig" "$ratio" \
+	    "$(ann_goal "$n" "${q:+${SP_NAME%% *} $q}")" "$(ann_met "$n" "$ac_dt")"
+	row "... announce $(commas "$n"), ${SP_NAME%% *}: $SP_LOAD_WHAT / peak RSS (VmHWM, all its processes)" \
+	    "$ac_p" "$SP_LOAD s / $(mb "$hwm")" \
+	    "$([ "$hwm" -gt 0 ] && [ -n "${AC_ANN_HWM[$n]:-}" ] && echo "RSS $(fdiv "${AC_ANN_HWM[$n]}" "$hwm")" || echo -)" "-" "-"
+	teardown
+}
+
+# ann_run WHAT...: for each N of PEERS_ANN_N, the announce runs of WHAT
+# (anycastd, gobgp, exabgp), in that order.
+ann_run() {
+	local n w sps=()
+	for w in "$@"; do
+		if [ "$w" = anycastd ] || foreign_wanted "$w"; then
+			sps+=("$w")
+		fi
+	done
+	for n in $ANN_N; do
+		for w in "${sps[@]}"; do
+			if [ "$w" = anycastd ]; then
+				bench_announce_one "$n" || { not_ok "announce $n failed"; teardown; }
+			else
+				bench_foreign "$w" "$n" || { not_ok "$w: announce $n failed"; teardown; }
+			fi
+		done
+	done
+}
+
+bench_announce() { ann_run anycastd gobgp exabgp; }
+# GoBGP or ExaBGP alone (no anycastd figures, no ratio); part of announce.
+only_announce() { [[ " ${PEERS_ONLY:-} " == *" announce "* ]]; }
+bench_gobgp() { only_announce || ann_run gobgp; }
+bench_exabgp() { only_announce || ann_run exabgp; }
 
 # --- 4. idle footprint --------------------------------------------------------------
 
