@@ -153,6 +153,31 @@ poll_until_stable() {
 	echo "$t_last $last"
 }
 
+# End-of-RIB as the end of a receive: the receiver's own record of the
+# moment it had processed the sender's last UPDATE, without polling (a
+# poll every 20 ms costs the receiver CPU on a 2-core machine and rounds
+# up to its interval).
+
+# ac_monitor_start DIR: anycastctl -j monitor into DIR/monitor.json.
+ac_monitor_start() {
+	start_bg "$1/monitor.json" "$ANYCASTCTL" -s "$AC_SOCK" -j monitor
+	MON_FILE=$1/monitor.json
+}
+
+# ac_eor: "time prefixes" of anycastd's first End-of-RIB event, if any.
+ac_eor() {
+	jq -r 'select(.event == "eor") | "\(.time) \(.prefixes)"' \
+	    "$MON_FILE" 2>/dev/null | head -n 1
+}
+ac_has_eor() { [ -n "$(ac_eor)" ]; }
+
+# bird_eor_time DIR: BIRD's log time of the first End-of-RIB it got
+# (needs "debug { packets }" on the protocol).
+bird_eor_time() {
+	grep -E '^[0-9.]+ .*: Got END-OF-RIB' "$1/bird.log" | head -n 1 |
+	    awk '{ print $1 }'
+}
+
 # --- BIRD pieces -------------------------------------------------------------------
 
 # prefixes N FORMAT: the N /32s of every row, each through printf FORMAT
@@ -184,7 +209,7 @@ $body
 EOC
 }
 
-# bird_recv_conf DIR: DIR/bird.conf of the receiving BIRD of the announce
+# bird_recv_conf DIR [LINES]: DIR/bird.conf of the receiving BIRD of the announce
 # rows (NS_RT), the same whoever announces: protocol "ac", passive, from
 # POP_ADDR4 as HC_AC_AS, import all; disabled until bird_recv_time
 # polls, so that no session comes up (and no route arrives) unwatched.
@@ -195,6 +220,7 @@ protocol bgp ac {
 	neighbor $POP_ADDR4 as $HC_AC_AS;
 	passive on;
 	disabled;
+	${2:-}
 	ipv4 { import all; export none; };
 }"
 }
@@ -242,10 +268,11 @@ bird_recv_time() {
 
 # bird2bird N DIR: BIRD (NS_POP, N static /32s) -> BIRD (NS_RT), the same
 # measurement as anycastd's: Established (receiver's log) -> receiver's
-# birdc count = N. B2B_DT[N], B2B_V[N]; done once per N.
-declare -A B2B_DT B2B_V
+# birdc count = N (B2B_DT[N], B2B_V[N]), and -> the receiver's log of
+# the End-of-RIB (B2B_EOR_DT[N], empty without one); done once per N.
+declare -A B2B_DT B2B_V B2B_EOR_DT
 bird2bird() {
-	local n=$1 bdir=$2
+	local n=$1 bdir=$2 t
 	[ -n "${B2B_DT[$n]:-}" ] && return 0
 	mkdir -p "$bdir"
 	log "BIRD -> BIRD, $n routes"
@@ -269,20 +296,22 @@ protocol bgp ac {
 	    '[ "$(timeout 5 birdc -s "$bdir/bird.ctl" show route count | awk "/routes for/ { print \$1; exit }")" = "$n" ]' ||
 	    { not_ok "BIRD sender did not load"; return 1; }
 	mkdir -p "$bdir/r"
-	bird_recv_conf "$bdir/r"
+	bird_recv_conf "$bdir/r" "debug { states, events, packets };"
 	bird_start "$bdir/r" || return 1
 	timeout 5 birdc -s "$bdir/bird.ctl" enable ac >/dev/null
 	bird_recv_time "$bdir/r" "$n" 60 120 || { not_ok "BIRD->BIRD $n: no session"; return 1; }
-	log "    BIRD -> BIRD: $RECV_V routes in $RECV_DT s"
 	B2B_DT[$n]=$RECV_DT
 	B2B_V[$n]=$RECV_V
+	t=$(bird_eor_time "$bdir/r")
+	B2B_EOR_DT[$n]=$( [ -n "$t" ] && awk -v a="$RECV_EST" -v b="$t" 'BEGIN { printf "%.3f", b - a }')
+	log "    BIRD -> BIRD: $RECV_V routes in $RECV_DT s (count polled), End-of-RIB after ${B2B_EOR_DT[$n]:-?} s"
 	teardown
 }
 
 # --- 1. receive N from BIRD --------------------------------------------------------
 
 bench_recv_one() {
-	local n=$1 dir=$TEST_TMPDIR/recv-$n t_est t_done v r0 r1 hwm dt s
+	local n=$1 dir=$TEST_TMPDIR/recv-$n t_est t_done v r0 r1 hwm dt s how peer
 	log "recv: BIRD -> anycastd, $n routes"
 	mkdir -p "$dir"
 	netns_setup "r$n" || return 1
@@ -305,11 +334,20 @@ protocol bgp ac {
 	connect-retry 1s
 }"
 	ac_start "$dir" || return 1
+	ac_monitor_start "$dir"
 	sleep 0.5
 	r0=$(status_kb "$AC_PID" VmRSS)
 	bird_cli enable ac >/dev/null
 	wait_fast "Established" 30 ac_established "$RT_ADDR4" || { not_ok "recv: no session"; return 1; }
-	read -r t_done v <<<"$(poll_until_stable "ac_rcvd $RT_ADDR4" "$n" 120)"
+	# BIRD ends its initial export with an End-of-RIB (it is graceful
+	# restart aware by default); without one, poll the count.
+	if wait_until "End-of-RIB" 120 ac_has_eor; then
+		read -r t_done v <<<"$(ac_eor)"
+		how="its End-of-RIB event"
+	else
+		read -r t_done v <<<"$(poll_until_stable "ac_rcvd $RT_ADDR4" "$n" 120)"
+		how="prefixes_received polled ~20 ms (no End-of-RIB)"
+	fi
 	t_est=$(bird_est_time "$dir" ac)
 	sleep 0.5
 	r1=$(status_kb "$AC_PID" VmRSS)
@@ -320,8 +358,16 @@ protocol bgp ac {
 	[ "$v" = "$n" ] || not_ok "recv $n: anycastd holds $v"
 	teardown
 	bird2bird "$n" "$dir/b2b"
-	row "receive $n /32s from BIRD: Established -> all held (anycastd: prefixes_received $v, $s, polled ~20 ms; peer: BIRD -> BIRD, birdc count polled, receiver held ${B2B_V[$n]:-?})" \
-	    "$dt s" "${B2B_DT[$n]:-not measured} s" "$(fdiv "$dt" "${B2B_DT[$n]:-0}")" "-" "-"
+	# The same end for both receivers where both logged one.
+	if [ -n "${B2B_EOR_DT[$n]:-}" ] && [ "${how#its End}" != "$how" ]; then
+		peer=${B2B_EOR_DT[$n]}
+		how="End-of-RIB processed, both receivers' own time stamps"
+	else
+		peer=${B2B_DT[$n]:-}
+		how="anycastd: $how; BIRD: birdc count polled"
+	fi
+	row "receive $n /32s from BIRD: Established -> all held ($how; anycastd held $v, $s; peer: BIRD -> BIRD, the receiver held ${B2B_V[$n]:-?})" \
+	    "$dt s" "${peer:-not measured} s" "$(fdiv "$dt" "${peer:-0}")" "-" "-"
 	row "... anycastd RSS per route ((after - before) / N; before $r0 kB, after $r1 kB)" \
 	    "$(fdiv "$(( (r1 - r0) * 1024 ))" "$n" %.0f) B" "-" "-" "<= 64 B (stated for the real table)" \
 	    "$(yn le "$(fdiv "$(( (r1 - r0) * 1024 ))" "$n" %.0f)" 64)"
@@ -342,7 +388,7 @@ bench_recv() {
 replay_start() {
 	start_bg "$1/replay.out" ip netns exec "$2" python3 -u "$REPLAY" \
 	    --listen "$3" --as 3856 --id 206.220.231.55 --pause 2 \
-	    --duration 300 "$MRT"
+	    --duration 300 --eor "$MRT"
 	REPLAY_PID=$LAST_PID
 	wait_until "replayer listening" 20 \
 	    eval "ip netns exec $2 ss -Hltn 'sport = :179' | grep -q ."
@@ -362,11 +408,17 @@ bench_mrt() {
 	connect-retry 1s
 }"
 	ac_start "$dir/ac" || return 1
+	ac_monitor_start "$dir/ac"
 	wait_until "Established" 15 grep -q '^established' "$dir/ac/replay.out" ||
 	    { not_ok "mrt: no session"; return 1; }
 	r0=$(status_kb "$AC_PID" VmRSS)
 	wait_until "replay starts" 10 grep -q '^start' "$dir/ac/replay.out"
-	read -r t_done v <<<"$(poll_until_stable "ac_rcvd $RT_ADDR4" "$MRT_EXPECT" 120)"
+	# The replay ends with an End-of-RIB: anycastd's event is the end.
+	if wait_until "End-of-RIB" 120 ac_has_eor; then
+		read -r t_done v <<<"$(ac_eor)"
+	else
+		read -r t_done v <<<"$(poll_until_stable "ac_rcvd $RT_ADDR4" "$MRT_EXPECT" 120)"
+	fi
 	t0=$(replay_field "$dir/ac" start)
 	sleep 0.5
 	r1=$(status_kb "$AC_PID" VmRSS)
@@ -407,7 +459,7 @@ protocol bgp replay {
 	b_dt=$(awk -v a="$t0" -v b="$t_done" 'BEGIN { printf "%.3f", b - a }')
 	b_bpr=$(fdiv "$(( (b_r1 - b_r0) * 1024 ))" "$b_v" %.0f)
 	log "    BIRD: $b_v routes in $b_dt s; RSS $b_r0 -> $b_r1 kB"
-	row "real table: replay of 89,679 UPDATEs (AS 3856): first UPDATE sent -> all held (anycastd $v, BIRD $b_v routes; anycastd $ok1; polls ~20 ms, birdc count ~$(bird_poll_ms) ms)" \
+	row "real table: replay of 89,679 UPDATEs (AS 3856): first UPDATE sent -> all held (anycastd $v, BIRD $b_v routes; anycastd $ok1; anycastd: its End-of-RIB event, BIRD: birdc count polled, ~$(bird_poll_ms) ms a count)" \
 	    "$dt s" "$b_dt s" "$(fdiv "$dt" "$b_dt")" "<= 0.5 s (BIRD 0.69 s)" "$(yn le "$dt" 0.5)"
 	row "real table: RSS per route ((after - before) / routes)" \
 	    "$bpr B" "$b_bpr B" "$(fdiv "$bpr" "$b_bpr")" "<= 64 B (BIRD 155 B)" "$(yn le "$bpr" 64)"

@@ -5,7 +5,8 @@ A minimal BGP speaker for benchmarks (standard library only). It opens a
 session (listening, or connecting), exchanges OPEN and KEEPALIVE, then
 sends every UPDATE message of the MRT file as-is (BGP4MP / BGP4MP_ET
 MESSAGE and MESSAGE_AS4 records, any peer), back to back, as fast as TCP
-allows; then it only sends KEEPALIVEs, reading and discarding what the
+allows (with --eor, followed by an End-of-RIB, the recorded End-of-RIB
+markers left out); then it only sends KEEPALIVEs, reading and discarding what the
 peer sends, until --duration seconds have passed or the peer closes.
 
 It prints, on stdout, one line per milestone: "established <epoch>",
@@ -62,6 +63,23 @@ def mrt_updates(path):
     return out
 
 
+def is_eor(msg):
+    """An End-of-RIB (RFC 4724 2): an UPDATE without routes or attributes,
+    or with only an empty MP_UNREACH_NLRI."""
+    body = msg[19:]
+    if body == b"\x00\x00\x00\x00":
+        return True
+    if len(body) < 4 or body[0:2] != b"\x00\x00":
+        return False
+    attrs = body[4:]
+    if len(attrs) != struct.unpack_from("!H", body, 2)[0]:
+        return False
+    if len(attrs) == 6 and attrs[1] == 15 and attrs[2] == 3:
+        return True
+    return len(attrs) == 7 and attrs[0] & 0x10 and attrs[1] == 15 and \
+        attrs[2:4] == b"\x00\x03"
+
+
 def bgp_msg(typ, payload=b""):
     return MARKER + struct.pack("!HB", 19 + len(payload), typ) + payload
 
@@ -114,14 +132,21 @@ def main():
     ap.add_argument("--pause", type=float, default=0,
                     help="seconds between Established and the first UPDATE")
     ap.add_argument("--eor", action="store_true",
-                    help="send the IPv4 End-of-RIB after the last UPDATE")
+                    help="send an IPv4 End-of-RIB after the last UPDATE "
+                    "(and leave out the markers recorded in the file)")
     ap.add_argument("file")
     a = ap.parse_args()
 
     upd = mrt_updates(a.file)
-    stream = b"".join(upd)
     if a.eor:
-        stream += bgp_msg(2, b"\x00\x00\x00\x00")
+        # The recorded sessions' own markers would end the table early.
+        n = len(upd)
+        upd = [m for m in upd if not is_eor(m)]
+        if n != len(upd):
+            sys.stderr.write("mrtreplay: %d recorded End-of-RIB markers left "
+                             "out\n" % (n - len(upd)))
+        upd.append(bgp_msg(2, b"\x00\x00\x00\x00"))
+    stream = b"".join(upd)
     sys.stderr.write("mrtreplay: %d UPDATEs, %d bytes\n" % (len(upd), len(stream)))
 
     if a.listen:
