@@ -322,16 +322,17 @@ $(static_routes "$n")
 protocol bgp ac {
 	local $RT_ADDR4 as $HC_RT_AS;
 	neighbor $POP_ADDR4 as $HC_AC_AS;
-	passive on;
+	connect retry time 1;
 	disabled;
 	ipv4 { import none; export all; next hop self; };
 }"
 	bird_start "$dir" || return 1
 	wait_until "BIRD has its static routes" 300 \
 	    eval '[ "$(bird_count)" = "$n" ]' || { not_ok "recv: BIRD did not load $n routes"; return 1; }
-	ac_write "$dir" "neighbor $RT_ADDR4 {
+	ac_write "$dir" "listen $POP_ADDR4
+neighbor $RT_ADDR4 {
 	remote-as $HC_RT_AS
-	connect-retry 1s
+	passive
 }"
 	ac_start "$dir" || return 1
 	ac_monitor_start "$dir"
