@@ -132,30 +132,37 @@ ev_str(struct event *e, const char *key, const char *val, bool in_log)
 	json_string(&mj, key, val);
 }
 
-/* A count or a duration: a number in JSON, key=value in the log. */
+/* A number: key=text in the log line; the caller adds it to the JSON. */
 static void
-ev_uint(struct event *e, const char *key, uint64_t val)
+ev_num_log(struct event *e, const char *key, const char *text)
 {
-	char num[32], kv[64];
+	char kv[64];
 
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)val);
-	monitor_kv(kv, sizeof(kv), key, num);
+	monitor_kv(kv, sizeof(kv), key, text);
 	strlcat(e->line, " ", sizeof(e->line));
 	strlcat(e->line, kv, sizeof(e->line));
-	json_uint(&mj, key, val);
 }
 
 static void
+ev_uint(struct event *e, const char *key, uint64_t val)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)val);
+	ev_num_log(e, key, num);
+	json_uint(&mj, key, val);
+}
+
+/* Seconds to the millisecond, in both forms. */
+static void
 ev_seconds(struct event *e, const char *key, double val)
 {
-	char num[32], kv[64];
+	char num[32];
 
 	if (val < 0)
 		val = 0;
 	snprintf(num, sizeof(num), "%.3f", val);
-	monitor_kv(kv, sizeof(kv), key, num);
-	strlcat(e->line, " ", sizeof(e->line));
-	strlcat(e->line, kv, sizeof(e->line));
+	ev_num_log(e, key, num);
 	json_milli(&mj, key, (uint64_t)(val * 1000 + 0.5));
 }
 
