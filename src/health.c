@@ -301,6 +301,28 @@ run_end(struct health_check *hc, bool ok, const char *err)
 }
 
 void
+health_sock_close(struct health_check *hc)
+{
+	struct health_sock_run *r = hc->priv;
+
+	if (r == NULL)
+		return;
+	if (r->ev != NULL)
+		event_free(r->ev);
+	if (r->fd != -1)
+		close(r->fd);
+	free(r);
+	hc->priv = NULL;
+}
+
+void
+health_sock_cancel(struct health_check *hc)
+{
+	health_sock_close(hc);
+	health_fail(hc, "cancelled");
+}
+
+void
 health_ok(struct health_check *hc)
 {
 	run_end(hc, true, "");

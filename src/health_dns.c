@@ -45,8 +45,7 @@ static const char *const dns_rcode_names[] = {
 };
 
 struct dns_run {
-	int		 fd;
-	struct event	*ev;
+	struct health_sock_run	 sock;	/* first: health_sock_close */
 	uint8_t		 query[HEALTH_DNS_QUERY_MAX];
 	size_t		 qlen;
 };
@@ -199,21 +198,6 @@ health_dns_verdict(const uint8_t *query, size_t qlen, const uint8_t *resp,
 /* Runs                                                                 */
 
 static void
-dns_close(struct health_check *hc)
-{
-	struct dns_run	*r = hc->priv;
-
-	if (r == NULL)
-		return;
-	if (r->ev != NULL)
-		event_free(r->ev);
-	if (r->fd != -1)
-		close(r->fd);
-	free(r);
-	hc->priv = NULL;
-}
-
-static void
 dns_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct health_check	*hc = arg;
@@ -229,7 +213,7 @@ dns_read(evutil_socket_t fd, short what, void *arg)
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			v = errno;
-			dns_close(hc);
+			health_sock_close(hc);
 			health_fail(hc, "recv: %s", strerror(v));
 			return;
 		}
@@ -237,7 +221,7 @@ dns_read(evutil_socket_t fd, short what, void *arg)
 		    sizeof(err));
 		if (v == -1)
 			continue;	/* not ours: keep waiting */
-		dns_close(hc);
+		health_sock_close(hc);
 		if (v == 1)
 			health_ok(hc);
 		else
@@ -258,48 +242,36 @@ dns_start(struct health_check *hc)
 	int			 e;
 
 	r = xcalloc(1, sizeof(*r));
-	r->fd = -1;
+	r->sock.fd = -1;
 	hc->priv = r;
 	buf_init(&b, r->query, sizeof(r->query));
 	if (health_dns_query(&b, arc4random() & 0xffff, c->dns.qname,
 	    c->dns.qtype) == -1) {
-		dns_close(hc);
+		health_sock_close(hc);
 		health_fail(hc, "cannot encode %s", c->dns.qname);
 		return;
 	}
 	r->qlen = buf_len(&b);
 	sslen = config_addr_sockaddr(&c->dns.server, c->dns.port, &ss);
-	if ((r->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
+	if ((r->sock.fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		what = "socket";
-	else if (connect(r->fd, (struct sockaddr *)&ss, sslen) == -1)
+	else if (connect(r->sock.fd, (struct sockaddr *)&ss, sslen) == -1)
 		what = "connect";
-	else if (send(r->fd, r->query, r->qlen, 0) == -1)
+	else if (send(r->sock.fd, r->query, r->qlen, 0) == -1)
 		what = "send";
 	else
 		what = NULL;
 	if (what != NULL) {
 		e = errno;
-		dns_close(hc);
+		health_sock_close(hc);
 		health_fail(hc, "%s: %s", what, strerror(e));
 		return;
 	}
-	if ((r->ev = event_new(hc->h->base, r->fd, EV_READ | EV_PERSIST,
-	    dns_read, hc)) == NULL || event_add(r->ev, NULL) == -1)
+	if ((r->sock.ev = event_new(hc->h->base, r->sock.fd,
+	    EV_READ | EV_PERSIST, dns_read, hc)) == NULL ||
+	    event_add(r->sock.ev, NULL) == -1)
 		fatalx("event_new failed");
-}
-
-static void
-dns_cancel(struct health_check *hc)
-{
-	dns_close(hc);
-	health_fail(hc, "cancelled");
-}
-
-static void
-dns_free(struct health_check *hc)
-{
-	dns_close(hc);
 }
 
 static void
@@ -320,7 +292,7 @@ dns_print(const struct health_check *hc, char *buf, size_t len)
 const struct health_ops health_dns_ops = {
 	.name = "dns",
 	.start = dns_start,
-	.cancel = dns_cancel,
-	.free = dns_free,
+	.cancel = health_sock_cancel,
+	.free = health_sock_close,
 	.print = dns_print,
 };

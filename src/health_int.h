@@ -70,6 +70,21 @@ struct health {
 	struct evdns_base	*dns;	/* for http host names */
 };
 
+/*
+ * A run that waits on one socket (tcp, dns): the type's hc->priv begins
+ * with it, so that health_sock_close() releases any of them.
+ */
+struct health_sock_run {
+	int		 fd;		/* -1: none yet */
+	struct event	*ev;
+};
+
+/* Frees the run in hc->priv, its event and socket; nothing if none.
+ * Fits ops->free. */
+void	health_sock_close(struct health_check *);
+/* ops->cancel for such a run: closes it and ends it. */
+void	health_sock_cancel(struct health_check *);
+
 extern const struct health_ops	health_http_ops;
 extern const struct health_ops	health_dns_ops;
 extern const struct health_ops	health_tcp_ops;

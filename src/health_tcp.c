@@ -18,26 +18,6 @@
 #include "log.h"
 #include "util.h"
 
-struct tcp_run {
-	int		 fd;
-	struct event	*ev;
-};
-
-static void
-tcp_close(struct health_check *hc)
-{
-	struct tcp_run	*r = hc->priv;
-
-	if (r == NULL)
-		return;
-	if (r->ev != NULL)
-		event_free(r->ev);
-	if (r->fd != -1)
-		close(r->fd);
-	free(r);
-	hc->priv = NULL;
-}
-
 static void
 tcp_connected(evutil_socket_t fd, short what, void *arg)
 {
@@ -48,7 +28,7 @@ tcp_connected(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
-	tcp_close(hc);
+	health_sock_close(hc);
 	if (err != 0)
 		health_fail(hc, "connect: %s", strerror(err));
 	else
@@ -60,7 +40,7 @@ tcp_start(struct health_check *hc)
 {
 	const struct check_conf	*c = hc->st.conf;
 	struct sockaddr_storage	 ss;
-	struct tcp_run		*r;
+	struct health_sock_run	*r;
 	socklen_t		 sslen;
 
 	sslen = config_addr_sockaddr(&c->tcp.addr, c->tcp.port, &ss);
@@ -69,35 +49,22 @@ tcp_start(struct health_check *hc)
 	if ((r->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1) {
 		health_fail(hc, "socket: %s", strerror(errno));
-		tcp_close(hc);
+		health_sock_close(hc);
 		return;
 	}
 	if (connect(r->fd, (struct sockaddr *)&ss, sslen) == 0) {
-		tcp_close(hc);
+		health_sock_close(hc);
 		health_ok(hc);
 		return;
 	}
 	if (errno != EINPROGRESS) {
 		health_fail(hc, "connect: %s", strerror(errno));
-		tcp_close(hc);
+		health_sock_close(hc);
 		return;
 	}
 	if ((r->ev = event_new(hc->h->base, r->fd, EV_WRITE, tcp_connected,
 	    hc)) == NULL || event_add(r->ev, NULL) == -1)
 		fatalx("event_new failed");
-}
-
-static void
-tcp_cancel(struct health_check *hc)
-{
-	tcp_close(hc);
-	health_fail(hc, "cancelled");
-}
-
-static void
-tcp_free(struct health_check *hc)
-{
-	tcp_close(hc);
 }
 
 static void
@@ -113,7 +80,7 @@ tcp_print(const struct health_check *hc, char *buf, size_t len)
 const struct health_ops health_tcp_ops = {
 	.name = "tcp",
 	.start = tcp_start,
-	.cancel = tcp_cancel,
-	.free = tcp_free,
+	.cancel = health_sock_cancel,
+	.free = health_sock_close,
 	.print = tcp_print,
 };
