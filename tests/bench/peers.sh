@@ -86,11 +86,11 @@ row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 | $6 |"); }
 nm() { ROWS+=("| $1 | not measured: $2 | - | - | ${3:--} | - |"); }
 
 # ac_start DIR, as lib.sh's, but without -v unless PEERS_AC_VERBOSE=1:
-# -v logs a debug line per UPDATE received (89,679 for the real table),
-# which is not how a PoP runs it. Session events are logged either way.
+# a PoP runs it without, and the debug lines (every check result, every
+# connection attempt) are not what is measured. Session events are
+# logged either way.
 ac_start() {
 	local dir=$1
-	AC_DIR=$dir
 	AC_SOCK=$dir/anycastd.sock
 	AC_LOG=$dir/anycastd.log
 	if ! "$ANYCASTD" -n -f "$dir/anycastd.conf" >"$dir/anycastd-n.log" 2>&1; then
@@ -385,12 +385,11 @@ bench_recv() {
 # --- 2. the real table ---------------------------------------------------------------
 
 # replay_start DIR NS ADDR: the replayer listens on ADDR in NS, pausing 2 s
-# after Established (for the "before" RSS); REPLAY_PID.
+# after Established (for the "before" RSS).
 replay_start() {
 	start_bg "$1/replay.out" ip netns exec "$2" python3 -u "$REPLAY" \
 	    --listen "$3" --as 3856 --id 206.220.231.55 --pause 2 \
 	    --duration 300 --eor "$MRT"
-	REPLAY_PID=$LAST_PID
 	wait_until "replayer listening" 20 \
 	    eval "ip netns exec $2 ss -Hltn 'sport = :179' | grep -q ."
 }
