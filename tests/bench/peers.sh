@@ -228,15 +228,7 @@ protocol bgp ac {
 # wait_fast DESCRIPTION TIMEOUT_S CMD...: lib.sh's wait_until, polling
 # every ~20 ms instead of 0.2 s: a wait for Established that ends up to
 # 0.2 s late adds as much to a time taken from Established.
-wait_fast() {
-	local end=$(($(now_us) + $2 * 1000000))
-	shift 2
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ "$(now_us)" -lt "$end" ] || return 1
-		sleep 0.02
-	done
-}
+wait_fast() { IT_POLL=0.02 wait_until "$@"; }
 
 # est_or_gone [PID]: protocol ac Established, or PID gone.
 est_or_gone() { bird_established ac || { [ -n "${1:-}" ] && pid_gone "$1"; }; }

@@ -144,15 +144,16 @@ stop_pid() {
 # Microseconds on the wall clock (bash 5).
 now_us() { local t=${EPOCHREALTIME/[.,]/}; printf '%s\n' "$t"; }
 
-# wait_until DESCRIPTION TIMEOUT_S CMD...: polls CMD every 0.2 s until it
-# succeeds (0) or TIMEOUT_S passes (1). DESCRIPTION documents the call.
+# wait_until DESCRIPTION TIMEOUT_S CMD...: polls CMD every IT_POLL (0.2)
+# seconds until it succeeds (0) or TIMEOUT_S passes (1). DESCRIPTION
+# documents the call.
 wait_until() {
 	local end=$(($(now_us) + $2 * 1000000))
 	shift 2
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
 		[ "$(now_us)" -lt "$end" ] || return 1
-		sleep 0.2
+		sleep "${IT_POLL:-0.2}"
 	done
 }
 
